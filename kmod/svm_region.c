@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svm: region lifecycle, the name table and per-user accounting.
+ *
+ * A region is created by the first SVM_IOC_OPEN of its name with
+ * SVM_OPEN_CREATE and lives while anything references it: a region file
+ * (an fd, or a mapping, which holds its file), or for a persistent region
+ * its name until SVM_IOC_REMOVE.  The last reference frees the name, the
+ * window granules, the per-user charge and the pages, in one place:
+ * svm_region_release().
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cred.h>
+#include <linux/module.h>
+#include <linux/pid_namespace.h>
+#include <linux/rhashtable.h>
+#include <linux/sched.h>
+#include <linux/shmem_fs.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include <linux/xarray.h>
+
+#include "svm_priv.h"
+
+/*
+ * svm_lock protects the name table, the id table, the window bitmap, the
+ * per-user table and the named/persist_ref/flags fields of every region.
+ * It is never taken under mmap_lock (see svm_priv.h for the lock order).
+ */
+DEFINE_MUTEX(svm_lock);
+
+static struct rhashtable svm_names;	/* named regions, by name */
+static DEFINE_XARRAY(svm_ids);		/* every live region, by id */
+static DEFINE_XARRAY(svm_users);	/* struct svm_user, by global uid */
+static u64 svm_next_id = 1;
+static unsigned int svm_nr_regions;
+
+static const struct rhashtable_params svm_name_params = {
+	.key_len		= SVM_NAME_MAX,
+	.key_offset		= offsetof(struct svm_region, name),
+	.head_offset		= offsetof(struct svm_region, node),
+	.automatic_shrinking	= true,
+};
+
+/* What one uid holds, for the per-user limits. */
+struct svm_user {
+	kuid_t		uid;
+	unsigned int	nr_regions;
+	u64		bytes;
+};
+
+int svm_regions_init(void)
+{
+	return rhashtable_init(&svm_names, &svm_name_params);
+}
+
+void svm_regions_exit(void)
+{
+	/* Every region pins the module, so the tables are empty here. */
+	rhashtable_destroy(&svm_names);
+	xa_destroy(&svm_ids);
+	xa_destroy(&svm_users);
+}
+
+unsigned int svm_region_count(void)
+{
+	return READ_ONCE(svm_nr_regions);
+}
+
+/* Check the limits for uid creating len bytes; returns its svm_user. */
+static struct svm_user *svm_user_charge(kuid_t uid, u64 len)
+{
+	unsigned long key = from_kuid(&init_user_ns, uid);
+	struct svm_user *u;
+	int err;
+
+	lockdep_assert_held(&svm_lock);
+	u = xa_load(&svm_users, key);
+	if (u && u->nr_regions >= READ_ONCE(svm_user_max_regions))
+		return ERR_PTR(-EUSERS);
+	if ((u ? u->bytes : 0) + len > READ_ONCE(svm_user_max_bytes))
+		return ERR_PTR(-EDQUOT);
+	if (!u) {
+		u = kzalloc(sizeof(*u), GFP_KERNEL);
+		if (!u)
+			return ERR_PTR(-ENOMEM);
+		u->uid = uid;
+		err = xa_insert(&svm_users, key, u, GFP_KERNEL);
+		if (err) {
+			kfree(u);
+			return ERR_PTR(err);
+		}
+	}
+	u->nr_regions++;
+	u->bytes += len;
+	return u;
+}
+
+static void svm_user_uncharge(struct svm_user *u, u64 len)
+{
+	lockdep_assert_held(&svm_lock);
+	u->bytes -= len;
+	if (--u->nr_regions == 0) {
+		xa_erase(&svm_users, from_kuid(&init_user_ns, u->uid));
+		kfree(u);
+	}
+}
+
+static unsigned long svm_first_granule(struct svm_region *r)
+{
+	return (r->addr - svm_window_base) >> PAGE_SHIFT;
+}
+
+/*
+ * Called by kref_put_mutex() with svm_lock held; drops it.  Nothing maps
+ * the region and no file refers to it any more.
+ */
+static void svm_region_release(struct kref *ref)
+{
+	struct svm_region *r = container_of(ref, struct svm_region, ref);
+
+	if (r->named)
+		rhashtable_remove_fast(&svm_names, &r->node, svm_name_params);
+	xa_erase(&svm_ids, r->id);
+	svm_window_free(svm_first_granule(r), (r->len >> PAGE_SHIFT) + 1);
+	svm_user_uncharge(r->user, r->len);
+	svm_nr_regions--;
+	mutex_unlock(&svm_lock);
+
+	fput(r->shmem);
+	put_pid(r->cpid);
+	mutex_destroy(&r->lock);
+	kfree(r);
+	module_put(THIS_MODULE);
+}
+
+void svm_region_put(struct svm_region *r)
+{
+	kref_put_mutex(&r->ref, svm_region_release, &svm_lock);
+}
+
+/* Permission to open r for want (MAY_READ, MAY_WRITE), as ipcperms() does. */
+static int svm_region_perm(struct svm_region *r, int want)
+{
+	kuid_t euid = current_euid();
+	umode_t granted = r->mode;
+
+	if (uid_eq(euid, r->uid) || uid_eq(euid, r->cuid))
+		granted >>= 6;
+	else if (in_group_p(r->gid))
+		granted >>= 3;
+	if ((want & ~granted & 0007) && !capable(CAP_IPC_OWNER))
+		return -EACCES;
+	return 0;
+}
+
+static struct svm_region *svm_region_create(const char *name, u64 len,
+					    u32 flags, umode_t mode)
+{
+	char shmem_name[SVM_NAME_MAX + 4];
+	struct svm_region *r;
+	long first;
+	int err;
+
+	lockdep_assert_held(&svm_lock);
+	if (len > READ_ONCE(svm_max_region_size) || len > svm_window_size)
+		return ERR_PTR(-EFBIG);
+	if (svm_nr_regions >= READ_ONCE(svm_max_regions))
+		return ERR_PTR(-ENFILE);
+
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&r->ref);
+	mutex_init(&r->lock);
+	INIT_LIST_HEAD(&r->mappers);
+	strscpy_pad(r->name, name, sizeof(r->name));
+	r->len = len;
+	r->uid = r->cuid = current_euid();
+	r->gid = current_egid();
+	r->mode = mode;
+	r->ctime_ns = ktime_get_real_ns();
+
+	r->user = svm_user_charge(r->uid, len);
+	if (IS_ERR(r->user)) {
+		err = PTR_ERR(r->user);
+		goto out_free;
+	}
+	first = svm_window_alloc((len >> PAGE_SHIFT) + 1);
+	if (first < 0) {
+		err = first;
+		goto out_uncharge;
+	}
+	r->addr = svm_window_base + ((unsigned long)first << PAGE_SHIFT);
+
+	snprintf(shmem_name, sizeof(shmem_name), "svm:%s", name);
+	r->shmem = shmem_file_setup(shmem_name, len, 0);
+	if (IS_ERR(r->shmem)) {
+		err = PTR_ERR(r->shmem);
+		goto out_window;
+	}
+	r->id = svm_next_id;
+	err = xa_insert(&svm_ids, r->id, r, GFP_KERNEL);
+	if (err)
+		goto out_shmem;
+	err = rhashtable_insert_fast(&svm_names, &r->node, svm_name_params);
+	if (err)
+		goto out_id;
+
+	svm_next_id++;
+	r->named = true;
+	r->cpid = get_task_pid(current, PIDTYPE_TGID);
+	if (flags & SVM_OPEN_PERSIST) {
+		r->flags |= SVM_REGION_PERSIST;
+		r->persist_ref = true;
+		kref_get(&r->ref);
+	}
+	svm_nr_regions++;
+	__module_get(THIS_MODULE);
+	return r;
+
+out_id:
+	xa_erase(&svm_ids, r->id);
+out_shmem:
+	fput(r->shmem);
+out_window:
+	svm_window_free(first, (len >> PAGE_SHIFT) + 1);
+out_uncharge:
+	svm_user_uncharge(r->user, len);
+out_free:
+	mutex_destroy(&r->lock);
+	kfree(r);
+	return ERR_PTR(err);
+}
+
+/*
+ * Look name up, or create it (SVM_OPEN_CREATE), atomically with respect to
+ * every other open and remove.  name is zero-padded to SVM_NAME_MAX and
+ * len page-aligned; both were validated by the caller.  Returns the region
+ * with a reference for the caller.
+ */
+struct svm_region *svm_region_get_or_create(const char *name, u64 len,
+					    u32 flags, umode_t mode,
+					    bool *created)
+{
+	int want = (flags & SVM_OPEN_RDONLY) ? MAY_READ : MAY_READ | MAY_WRITE;
+	struct svm_region *r;
+	int err;
+
+	mutex_lock(&svm_lock);
+	r = rhashtable_lookup_fast(&svm_names, name, svm_name_params);
+	if (r) {
+		err = -EEXIST;
+		if (flags & SVM_OPEN_EXCL)
+			goto out_err;
+		err = -EINVAL;
+		if (len && len != r->len)
+			goto out_err;
+		err = svm_region_perm(r, want);
+		if (err)
+			goto out_err;
+		kref_get(&r->ref);
+		*created = false;
+	} else if (flags & SVM_OPEN_CREATE) {
+		r = svm_region_create(name, len, flags, mode);
+		*created = true;
+	} else {
+		r = ERR_PTR(-ENOENT);
+	}
+	mutex_unlock(&svm_lock);
+	return r;
+
+out_err:
+	mutex_unlock(&svm_lock);
+	return ERR_PTR(err);
+}
+
+/* Unlink name; its memory lives on until the last holder leaves. */
+int svm_region_remove(const char *name)
+{
+	struct svm_region *r;
+	kuid_t euid = current_euid();
+
+	mutex_lock(&svm_lock);
+	r = rhashtable_lookup_fast(&svm_names, name, svm_name_params);
+	if (!r) {
+		mutex_unlock(&svm_lock);
+		return -ENOENT;
+	}
+	if (!uid_eq(euid, r->uid) && !uid_eq(euid, r->cuid) &&
+	    !capable(CAP_SYS_ADMIN)) {
+		mutex_unlock(&svm_lock);
+		return -EPERM;
+	}
+	rhashtable_remove_fast(&svm_names, &r->node, svm_name_params);
+	r->named = false;
+	r->flags |= SVM_REGION_REMOVED;
+	if (!r->persist_ref) {
+		mutex_unlock(&svm_lock);
+		return 0;
+	}
+	r->persist_ref = false;
+	/* svm_lock is held: a final put releases (and unlocks) here. */
+	if (!kref_put(&r->ref, svm_region_release))
+		mutex_unlock(&svm_lock);
+	return 0;
+}
+
+/* Fill info for the caller's namespaces; svm_lock or a reference held. */
+void svm_region_fill_info(struct svm_region *r, struct svm_info *info)
+{
+	struct user_namespace *ns = current_user_ns();
+
+	memset(info, 0, sizeof(*info));
+	info->size = sizeof(*info);
+	info->flags = READ_ONCE(r->flags);
+	info->id = r->id;
+	memcpy(info->name, r->name, sizeof(info->name));
+	info->addr = r->addr;
+	info->length = r->len;
+	info->uid = from_kuid_munged(ns, r->uid);
+	info->gid = from_kgid_munged(ns, r->gid);
+	info->cuid = from_kuid_munged(ns, r->cuid);
+	info->mode = r->mode;
+	info->cpid = pid_nr_ns(r->cpid, task_active_pid_ns(current));
+	info->nr_mappers = READ_ONCE(r->nr_mappers);
+	info->ctime_ns = r->ctime_ns;
+	info->resident = READ_ONCE(r->shmem->f_mapping->nrpages);
+	info->nr_fds = atomic_read(&r->nr_fds);
+}
+
+/* Fill up to max entries with regions of id > *cursor, in id order. */
+int svm_region_list(u64 *cursor, struct svm_info *out, unsigned int max)
+{
+	unsigned long index = *cursor;
+	struct svm_region *r;
+	unsigned int n = 0;
+
+	mutex_lock(&svm_lock);
+	while (n < max) {
+		r = xa_find_after(&svm_ids, &index, ULONG_MAX, XA_PRESENT);
+		if (!r)
+			break;
+		svm_region_fill_info(r, &out[n++]);
+		*cursor = index;
+	}
+	mutex_unlock(&svm_lock);
+	return n;
+}

@@ -1,0 +1,825 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
+/*
+ * svmctl: list, show, create and remove svm regions from the shell, in the
+ * manner of ipcs(1) and lsipc(1).
+ *
+ * It is linked statically to run in guests without a libc, so user and
+ * group names come from /etc/passwd and /etc/group directly: glibc's
+ * getpwuid() would need the NSS shared libraries at run time.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "svmk.h"
+
+#define EXIT_USAGE	2
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* Enough for any cell of the list table and any formatted number. */
+#define CELL_MAX	(SVM_NAME_MAX + 16)
+
+struct options {
+	bool json;
+	bool mode_set;
+	bool persist;			/* accepted, created regions persist */
+	unsigned int mode;
+};
+
+static const char usage_text[] =
+	"Usage: svmctl [--json] list\n"
+	"       svmctl [--json] info NAME\n"
+	"       svmctl [--json] window\n"
+	"       svmctl create NAME SIZE [--mode MODE] [--persist]\n"
+	"       svmctl rm NAME\n"
+	"       svmctl -h|--help|--version\n"
+	"\n"
+	"Show and manage the named shared-memory regions of the svm module.\n"
+	"\n"
+	"Commands:\n"
+	"  list      list the regions, removed ones still in use included\n"
+	"  info      show one region and the processes mapping it\n"
+	"  window    show the address window, its usage and the module limits\n"
+	"  create    create a region of SIZE bytes (suffixes K, M, G, T are\n"
+	"            powers of 1024) that persists until removed; print its\n"
+	"            address\n"
+	"  rm        remove a region's name; its memory lives on while in use\n"
+	"\n"
+	"Options:\n"
+	"      --json       print JSON (list, info, window)\n"
+	"      --mode MODE  octal permission bits for create (default 0600)\n"
+	"      --persist    accepted for clarity: created regions persist\n"
+	"  -h, --help       show this help\n"
+	"      --version    show the version\n"
+	"\n"
+	"A NAME starting with '-' must come after \"--\".\n"
+	"Environment: SVMK_DEVICE replaces " SVM_DEVICE ".\n"
+	"Exit status: 0 success, 1 error, 2 bad usage.\n";
+
+static int __attribute__((format(printf, 1, 2)))
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("svmctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'svmctl --help' for more information.\n", stderr);
+	return EXIT_USAGE;
+}
+
+/* Print "svmctl: <what>: <explanation of err>" and return the exit code. */
+static int __attribute__((format(printf, 2, 3)))
+fail(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("svmctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s\n", svmk_strerror(err));
+	return EXIT_FAILURE;
+}
+
+static const char *device_path(void)
+{
+	const char *path = secure_getenv("SVMK_DEVICE");
+
+	return path && *path ? path : SVM_DEVICE;
+}
+
+/* svmctl never maps anything, so it does not reserve the window. */
+static int open_device(struct svmk **svm)
+{
+	int ret = svmk_open(svm, SVMK_NORESERVE);
+
+	return ret < 0 ? fail(ret, "%s", device_path()) : 0;
+}
+
+/*
+ * SIZE: decimal bytes, optionally followed by K, M, G or T (powers of 1024,
+ * any case) and then by an optional "B" or "iB".  Zero is refused.
+ */
+static int parse_size(const char *s, uint64_t *out)
+{
+	static const char units[] = "KMGT";
+	unsigned long long v;
+	const char *unit;
+	unsigned int shift = 0;
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	unit = *end ? strchr(units, toupper((unsigned char)*end)) : NULL;
+	if (unit) {
+		shift = 10 * (unit - units + 1);
+		end++;
+		if (tolower((unsigned char)end[0]) == 'i' &&
+		    tolower((unsigned char)end[1]) == 'b')
+			end++;
+	}
+	if (tolower((unsigned char)*end) == 'b')
+		end++;
+	if (*end || !v || v > UINT64_MAX >> shift)
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+static int parse_mode(const char *s, unsigned int *out)
+{
+	unsigned long v;
+
+	if (!*s || s[strspn(s, "01234567")])
+		return -1;
+	v = strtoul(s, NULL, 8);
+	if (v > 0777)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* 512B, 4.0K, 64M, 1.5G: one decimal below 10, none above. */
+static const char *human_size(char *buf, uint64_t bytes)
+{
+	static const char units[] = "BKMGTPE";
+	double v = bytes;
+	int u = 0;
+
+	while (v >= 1023.5 && units[u + 1]) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, CELL_MAX, "%" PRIu64 "B", bytes);
+	else if (v < 9.95)
+		snprintf(buf, CELL_MAX, "%.1f%c", v, units[u]);
+	else
+		snprintf(buf, CELL_MAX, "%.0f%c", v, units[u]);
+	return buf;
+}
+
+/* The name of a user or group id, or the number if it has none. */
+static const char *id_name(char *buf, unsigned int id, bool group)
+{
+	const char *name = NULL;
+	struct passwd *pw;
+	struct group *gr;
+	FILE *f;
+
+	f = fopen(group ? "/etc/group" : "/etc/passwd", "re");
+	if (f && group) {
+		while (!name && (gr = fgetgrent(f)))
+			if (gr->gr_gid == id)
+				name = gr->gr_name;
+	} else if (f) {
+		while (!name && (pw = fgetpwent(f)))
+			if (pw->pw_uid == id)
+				name = pw->pw_name;
+	}
+	if (name)
+		snprintf(buf, CELL_MAX, "%s", name);
+	else
+		snprintf(buf, CELL_MAX, "%u", id);
+	if (f)
+		fclose(f);
+	return buf;
+}
+
+static const char *region_flags(char *buf, uint32_t flags)
+{
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} names[] = {
+		{ SVM_REGION_PERSIST, "persist" },
+		{ SVM_REGION_REMOVED, "removed" },
+		{ SVM_REGION_WIRED, "wired" },
+	};
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		if (!(flags & names[i].bit))
+			continue;
+		len += snprintf(buf + len, CELL_MAX - len, "%s%s",
+				len ? "," : "", names[i].name);
+		flags &= ~names[i].bit;
+	}
+	/* Bits a newer module reports are shown, not dropped. */
+	if (flags)
+		snprintf(buf + len, CELL_MAX - len, "%s0x%x", len ? "," : "",
+			 flags);
+	else if (!len)
+		snprintf(buf, CELL_MAX, "-");
+	return buf;
+}
+
+static uint64_t page_size(void)
+{
+	return sysconf(_SC_PAGESIZE);
+}
+
+/* ---- JSON ------------------------------------------------------------ */
+
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+/* The fields of one region, without the closing brace. */
+static void json_region(const struct svm_info *in, const char *indent)
+{
+	printf("%s{\n%s  \"id\": %" PRIu64 ",\n%s  \"name\": ",
+	       indent, indent, (uint64_t)in->id, indent);
+	json_string(in->name);
+	printf(",\n%s  \"addr\": %" PRIu64 ",\n", indent, (uint64_t)in->addr);
+	printf("%s  \"length\": %" PRIu64 ",\n", indent, (uint64_t)in->length);
+	printf("%s  \"uid\": %u,\n", indent, in->uid);
+	printf("%s  \"gid\": %u,\n", indent, in->gid);
+	printf("%s  \"cuid\": %u,\n", indent, in->cuid);
+	printf("%s  \"cpid\": %d,\n", indent, in->cpid);
+	printf("%s  \"mode\": %u,\n", indent, in->mode);
+	printf("%s  \"flags\": %u,\n", indent, in->flags);
+	printf("%s  \"nr_mappers\": %u,\n", indent, in->nr_mappers);
+	printf("%s  \"nr_fds\": %u,\n", indent, in->nr_fds);
+	printf("%s  \"resident_pages\": %" PRIu64 ",\n", indent,
+	       (uint64_t)in->resident);
+	printf("%s  \"ctime_ns\": %" PRIu64, indent, (uint64_t)in->ctime_ns);
+}
+
+/* ---- list -------------------------------------------------------------- */
+
+/* All regions, in id order, into a malloc'ed array. */
+static int read_regions(struct svmk *svm, struct svm_info **out, size_t *nr)
+{
+	const unsigned int chunk = 64;
+	struct svm_info *v = NULL, *nv;
+	uint64_t cursor = 0;
+	size_t n = 0;
+	int ret;
+
+	do {
+		nv = realloc(v, (n + chunk) * sizeof(*v));
+		if (!nv) {
+			ret = -ENOMEM;
+			break;
+		}
+		v = nv;
+		ret = svmk_list(svm, &cursor, v + n, chunk);
+		if (ret > 0)
+			n += ret;
+	} while (ret > 0);
+
+	if (ret < 0) {
+		free(v);
+		return ret;
+	}
+	*out = v;
+	*nr = n;
+	return 0;
+}
+
+enum {
+	COL_ID, COL_NAME, COL_ADDR, COL_SIZE, COL_OWNER, COL_MODE,
+	COL_MAPPERS, COL_FDS, COL_RESIDENT, COL_FLAGS, NR_COLS
+};
+
+static const struct {
+	const char *title;
+	bool right;			/* numbers align right */
+} columns[NR_COLS] = {
+	[COL_ID] = { "ID", true },
+	[COL_NAME] = { "NAME", false },
+	[COL_ADDR] = { "ADDRESS", false },
+	[COL_SIZE] = { "SIZE", true },
+	[COL_OWNER] = { "OWNER", false },
+	[COL_MODE] = { "MODE", false },
+	[COL_MAPPERS] = { "MAPPERS", true },
+	[COL_FDS] = { "FDS", true },
+	[COL_RESIDENT] = { "RESIDENT", true },
+	[COL_FLAGS] = { "FLAGS", false },
+};
+
+struct row {
+	char cell[NR_COLS][CELL_MAX];
+};
+
+static void fill_row(struct row *r, const struct svm_info *in)
+{
+	char (*row)[CELL_MAX] = r->cell;
+
+	snprintf(row[COL_ID], CELL_MAX, "%" PRIu64, (uint64_t)in->id);
+	snprintf(row[COL_NAME], CELL_MAX, "%s", in->name);
+	snprintf(row[COL_ADDR], CELL_MAX, "0x%" PRIx64, (uint64_t)in->addr);
+	human_size(row[COL_SIZE], in->length);
+	id_name(row[COL_OWNER], in->uid, false);
+	snprintf(row[COL_MODE], CELL_MAX, "%04o", in->mode);
+	snprintf(row[COL_MAPPERS], CELL_MAX, "%u", in->nr_mappers);
+	snprintf(row[COL_FDS], CELL_MAX, "%u", in->nr_fds);
+	human_size(row[COL_RESIDENT], in->resident * page_size());
+	region_flags(row[COL_FLAGS], in->flags);
+}
+
+static void print_row(const char *const cells[NR_COLS],
+		      const int width[NR_COLS])
+{
+	int c;
+
+	for (c = 0; c < NR_COLS - 1; c++)
+		printf(columns[c].right ? "%*s " : "%-*s ", width[c],
+		       cells[c]);
+	printf("%s\n", cells[NR_COLS - 1]);
+}
+
+static int print_table(const struct svm_info *v, size_t n)
+{
+	const char *cells[NR_COLS];
+	int width[NR_COLS];
+	struct row *rows;
+	size_t i;
+	int c;
+
+	rows = calloc(n ? n : 1, sizeof(*rows));
+	if (!rows)
+		return fail(ENOMEM, "list regions");
+	for (c = 0; c < NR_COLS; c++)
+		width[c] = strlen(columns[c].title);
+	for (i = 0; i < n; i++) {
+		fill_row(&rows[i], &v[i]);
+		for (c = 0; c < NR_COLS; c++)
+			if ((int)strlen(rows[i].cell[c]) > width[c])
+				width[c] = strlen(rows[i].cell[c]);
+	}
+
+	for (c = 0; c < NR_COLS; c++)
+		cells[c] = columns[c].title;
+	print_row(cells, width);
+	for (i = 0; i < n; i++) {
+		for (c = 0; c < NR_COLS; c++)
+			cells[c] = rows[i].cell[c];
+		print_row(cells, width);
+	}
+	free(rows);
+	return 0;
+}
+
+static void print_json_list(const struct svm_info *v, size_t n)
+{
+	size_t i;
+
+	printf("{\n  \"regions\": [");
+	for (i = 0; i < n; i++) {
+		printf(i ? ",\n" : "\n");
+		json_region(&v[i], "    ");
+		printf("\n    }");
+	}
+	printf(n ? "\n  ]\n}\n" : "]\n}\n");
+}
+
+static int cmd_list(char **argv, const struct options *opt)
+{
+	struct svm_info *v;
+	struct svmk *svm;
+	size_t n;
+	int ret;
+
+	(void)argv;
+	ret = open_device(&svm);
+	if (ret)
+		return ret;
+	ret = read_regions(svm, &v, &n);
+	svmk_close(svm);
+	if (ret < 0)
+		return fail(ret, "list regions of %s", device_path());
+
+	if (opt->json)
+		print_json_list(v, n);
+	else
+		ret = print_table(v, n);
+	free(v);
+	return ret;
+}
+
+/* ---- info -------------------------------------------------------------- */
+
+/*
+ * The mapper list needs a region fd: open the region read-only (never
+ * creating it) and without mapping it, so svmctl is not a mapper itself.
+ * A region of the same name that replaced the listed one is -ENOENT.
+ */
+static int read_mappers(struct svmk *svm, const struct svm_info *in,
+			struct svm_mapper **out, unsigned int *nr)
+{
+	struct svm_open op = {
+		.size = sizeof(op),
+		.flags = SVM_OPEN_RDONLY | SVM_OPEN_CLOEXEC,
+		.name = (uintptr_t)in->name,
+	};
+	struct svm_mappers m = { .size = sizeof(m) };
+	struct svm_mapper *v = NULL, *nv;
+	unsigned int cap = in->nr_mappers + 8;
+	int fd, ret = 0;
+
+	fd = ioctl(svmk_fd(svm), SVM_IOC_OPEN, &op);
+	if (fd < 0)
+		return -errno;
+	if (op.id != in->id) {
+		close(fd);
+		return -ENOENT;
+	}
+
+	/* Processes may start mapping it meanwhile: grow until all fit. */
+	for (;;) {
+		nv = realloc(v, cap * sizeof(*v));
+		if (!nv) {
+			ret = -ENOMEM;
+			break;
+		}
+		v = nv;
+		m.entries = (uintptr_t)v;
+		m.count = cap;
+		if (ioctl(fd, SVM_IOC_MAPPERS, &m) < 0) {
+			ret = -errno;
+			break;
+		}
+		if (m.total <= cap)
+			break;
+		cap = m.total + 8;
+	}
+	close(fd);
+
+	if (ret < 0) {
+		free(v);
+		return ret;
+	}
+	*out = v;
+	*nr = m.count;
+	return 0;
+}
+
+static void print_info(const struct svm_info *in, const struct svm_mapper *mv,
+		       unsigned int nr, int err)
+{
+	char buf[CELL_MAX], when[64];
+	time_t t = in->ctime_ns / 1000000000;
+	struct tm tm;
+	unsigned int i;
+
+	if (!localtime_r(&t, &tm) ||
+	    !strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %z", &tm))
+		snprintf(when, sizeof(when), "%lld", (long long)t);
+
+	printf("name:       %s\n", in->name);
+	printf("id:         %" PRIu64 "\n", (uint64_t)in->id);
+	printf("address:    0x%" PRIx64 "\n", (uint64_t)in->addr);
+	printf("size:       %s (%" PRIu64 " bytes)\n",
+	       human_size(buf, in->length), (uint64_t)in->length);
+	printf("owner:      %s (%u)\n", id_name(buf, in->uid, false), in->uid);
+	printf("group:      %s (%u)\n", id_name(buf, in->gid, true), in->gid);
+	printf("creator:    %s (%u), ", id_name(buf, in->cuid, false), in->cuid);
+	if (in->cpid)
+		printf("pid %d\n", in->cpid);
+	else
+		printf("pid not visible in this pid namespace\n");
+	printf("mode:       %04o\n", in->mode);
+	printf("created:    %s\n", when);
+	printf("flags:      %s\n", region_flags(buf, in->flags));
+	printf("resident:   %s (%" PRIu64 " pages)\n",
+	       human_size(buf, in->resident * page_size()),
+	       (uint64_t)in->resident);
+	printf("fds:        %u\n", in->nr_fds);
+	if (err == -EACCES)
+		printf("mappers:    %u (the mapper list needs read permission)\n",
+		       in->nr_mappers);
+	else if (err)
+		printf("mappers:    %u (mapper list unavailable)\n",
+		       in->nr_mappers);
+	else
+		printf("mappers:    %u\n", nr);
+	for (i = 0; i < nr; i++) {
+		if (mv[i].pid)
+			printf("  pid %d", mv[i].pid);
+		else
+			printf("  (exiting or in another pid namespace)");
+		printf(": %u mapping%s\n", mv[i].nr_maps,
+		       mv[i].nr_maps == 1 ? "" : "s");
+	}
+}
+
+static void print_json_info(const struct svm_info *in,
+			    const struct svm_mapper *mv, unsigned int nr,
+			    int err)
+{
+	unsigned int i;
+
+	json_region(in, "");
+	if (err) {
+		printf(",\n  \"mappers\": null\n}\n");
+		return;
+	}
+	printf(",\n  \"mappers\": [");
+	for (i = 0; i < nr; i++)
+		printf("%s\n    { \"pid\": %d, \"nr_maps\": %u }",
+		       i ? "," : "", mv[i].pid, mv[i].nr_maps);
+	printf(nr ? "\n  ]\n}\n" : "]\n}\n");
+}
+
+static int cmd_info(char **argv, const struct options *opt)
+{
+	const char *name = argv[0];
+	struct svm_mapper *mv = NULL;
+	unsigned int nr = 0;
+	struct svm_info in;
+	struct svmk *svm;
+	int ret, err;
+
+	ret = open_device(&svm);
+	if (ret)
+		return ret;
+	ret = svmk_find(svm, name, &in);
+	if (ret < 0) {
+		svmk_close(svm);
+		return fail(ret, "info '%s'", name);
+	}
+	err = read_mappers(svm, &in, &mv, &nr);
+	svmk_close(svm);
+
+	if (opt->json)
+		print_json_info(&in, mv, nr, err);
+	else
+		print_info(&in, mv, nr, err);
+	free(mv);
+
+	/* No read permission is expected for others' regions: not an error. */
+	if (err == -EACCES) {
+		if (opt->json)
+			fprintf(stderr, "svmctl: info '%s': %s\n", name,
+				"the mapper list needs read permission");
+		return 0;
+	}
+	return err ? fail(err, "info '%s': mapper list", name) : 0;
+}
+
+/* ---- window ------------------------------------------------------------ */
+
+static void size_line(const char *key, uint64_t bytes)
+{
+	char buf[CELL_MAX];
+
+	printf("%-18s%s (%" PRIu64 " bytes)\n", key, human_size(buf, bytes),
+	       bytes);
+}
+
+static void print_window(const struct svm_window *w, double frag)
+{
+	printf("%-18s0x%" PRIx64 "\n", "base:", (uint64_t)w->base);
+	size_line("size:", w->length);
+	size_line("granule:", w->granule);
+	size_line("used:", w->length - w->free);
+	size_line("free:", w->free);
+	size_line("largest free:", w->largest_free);
+	printf("%-18s%.1f%%\n", "fragmentation:", frag);
+	printf("%-18s%u\n", "regions:", w->nr_regions);
+	printf("%-18s%u\n", "max_regions:", w->max_regions);
+	size_line("max_region_size:", w->max_region_size);
+	printf("%-18s%u\n", "user_max_regions:", w->user_max_regions);
+	size_line("user_max_bytes:", w->user_max_bytes);
+}
+
+static void print_json_window(const struct svm_window *w, double frag)
+{
+	printf("{\n");
+	printf("  \"base\": %" PRIu64 ",\n", (uint64_t)w->base);
+	printf("  \"length\": %" PRIu64 ",\n", (uint64_t)w->length);
+	printf("  \"granule\": %" PRIu64 ",\n", (uint64_t)w->granule);
+	printf("  \"used\": %" PRIu64 ",\n", (uint64_t)(w->length - w->free));
+	printf("  \"free\": %" PRIu64 ",\n", (uint64_t)w->free);
+	printf("  \"largest_free\": %" PRIu64 ",\n",
+	       (uint64_t)w->largest_free);
+	printf("  \"fragmentation_percent\": %.1f,\n", frag);
+	printf("  \"nr_regions\": %u,\n", w->nr_regions);
+	printf("  \"max_regions\": %u,\n", w->max_regions);
+	printf("  \"max_region_size\": %" PRIu64 ",\n",
+	       (uint64_t)w->max_region_size);
+	printf("  \"user_max_regions\": %u,\n", w->user_max_regions);
+	printf("  \"user_max_bytes\": %" PRIu64 "\n",
+	       (uint64_t)w->user_max_bytes);
+	printf("}\n");
+}
+
+static int cmd_window(char **argv, const struct options *opt)
+{
+	struct svm_window w;
+	struct svmk *svm;
+	double frag = 0;
+	int ret;
+
+	(void)argv;
+	ret = open_device(&svm);
+	if (ret)
+		return ret;
+	ret = svmk_window(svm, &w);
+	svmk_close(svm);
+	if (ret < 0)
+		return fail(ret, "window of %s", device_path());
+
+	/* How much of the free space cannot be had in one piece. */
+	if (w.free)
+		frag = 100.0 * (1.0 - (double)w.largest_free / w.free);
+	if (opt->json)
+		print_json_window(&w, frag);
+	else
+		print_window(&w, frag);
+	return 0;
+}
+
+/* ---- create, rm -------------------------------------------------------- */
+
+/*
+ * A region created from the shell must persist, or it would vanish when
+ * svmctl exits; it is not mapped here.
+ */
+static int cmd_create(char **argv, const struct options *opt)
+{
+	const char *name = argv[0], *size = argv[1];
+	struct svm_open op = {
+		.size = sizeof(op),
+		.flags = SVM_OPEN_CREATE | SVM_OPEN_EXCL | SVM_OPEN_PERSIST |
+			 SVM_OPEN_CLOEXEC,
+		.name = (uintptr_t)name,
+		.mode = opt->mode_set ? opt->mode : 0600,
+	};
+	uint64_t length;
+	struct svmk *svm;
+	int ret, fd;
+
+	if (parse_size(size, &length))
+		return usage_error("create '%s': invalid size '%s'", name,
+				   size);
+	op.length = length;
+
+	ret = open_device(&svm);
+	if (ret)
+		return ret;
+	fd = ioctl(svmk_fd(svm), SVM_IOC_OPEN, &op);
+	ret = fd < 0 ? -errno : 0;
+	svmk_close(svm);
+	if (ret < 0)
+		return fail(ret, "create '%s' (%s)", name, size);
+	close(fd);
+	printf("0x%" PRIx64 "\n", (uint64_t)op.addr);
+	return 0;
+}
+
+static int cmd_rm(char **argv, const struct options *opt)
+{
+	struct svmk *svm;
+	int ret;
+
+	(void)opt;
+	ret = open_device(&svm);
+	if (ret)
+		return ret;
+	ret = svmk_remove(svm, argv[0]);
+	svmk_close(svm);
+	return ret < 0 ? fail(ret, "rm '%s'", argv[0]) : 0;
+}
+
+/* ---- main -------------------------------------------------------------- */
+
+static const struct command {
+	const char *name;
+	int nargs;
+	bool json;			/* takes --json */
+	bool create;			/* takes --mode and --persist */
+	int (*fn)(char **argv, const struct options *opt);
+} commands[] = {
+	{ "list", 0, true, false, cmd_list },
+	{ "info", 1, true, false, cmd_info },
+	{ "window", 0, true, false, cmd_window },
+	{ "create", 2, false, true, cmd_create },
+	{ "rm", 1, false, false, cmd_rm },
+};
+
+enum { OPT_JSON = 256, OPT_MODE, OPT_PERSIST, OPT_VERSION };
+
+static const struct option long_options[] = {
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "mode", required_argument, NULL, OPT_MODE },
+	{ "persist", no_argument, NULL, OPT_PERSIST },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_options(int argc, char **argv, struct options *opt)
+{
+	int c;
+
+	opterr = 0;	/* getopt_long() would name the program by argv[0] */
+	while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+		switch (c) {
+		case OPT_JSON:
+			opt->json = true;
+			break;
+		case OPT_MODE:
+			if (parse_mode(optarg, &opt->mode))
+				return usage_error("invalid mode '%s' (%s)",
+						   optarg, "octal, 0 to 0777");
+			opt->mode_set = true;
+			break;
+		case OPT_PERSIST:
+			opt->persist = true;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return -1;
+		case OPT_VERSION:
+			printf("svmctl (libsvmk) %s\n", SVMCTL_VERSION);
+			return -1;
+		case ':':
+			return usage_error("option '%s' needs an argument",
+					   argv[optind - 1]);
+		default:	/* optopt is a short option or a long one's val */
+			if (optopt > 0 && optopt < OPT_JSON)
+				return usage_error("unrecognized option '-%c'",
+						   optopt);
+			return usage_error("unrecognized option '%s'",
+					   argv[optind - 1]);
+		}
+	}
+	return 0;
+}
+
+static int run(int argc, char **argv)
+{
+	const struct command *cmd = NULL;
+	struct options opt = { 0 };
+	int ret, nargs;
+	size_t i;
+
+	ret = parse_options(argc, argv, &opt);
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	if (optind == argc)
+		return usage_error("no command given");
+
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(argv[optind], commands[i].name))
+			cmd = &commands[i];
+	if (!cmd)
+		return usage_error("unknown command '%s'", argv[optind]);
+	nargs = argc - optind - 1;
+	if (nargs != cmd->nargs)
+		return usage_error("%s takes %d argument%s, not %d", cmd->name,
+				   cmd->nargs, cmd->nargs == 1 ? "" : "s",
+				   nargs);
+	if (opt.json && !cmd->json)
+		return usage_error("--json does not apply to %s", cmd->name);
+	if ((opt.mode_set || opt.persist) && !cmd->create)
+		return usage_error("--mode and --persist apply to create only");
+
+	return cmd->fn(argv + optind + 1, &opt);
+}
+
+int main(int argc, char **argv)
+{
+	int ret = run(argc, argv);
+
+	/* Output that did not reach its destination is a failure too. */
+	if (fflush(stdout) || ferror(stdout)) {
+		fputs("svmctl: write error on standard output\n", stderr);
+		return EXIT_FAILURE;
+	}
+	return ret;
+}

@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
+/*
+ * libsvmk: a thin layer over the ioctls of /dev/svm and of region fds.
+ *
+ * A handle owns the /dev/svm fd and, unless opened with SVMK_NORESERVE, a
+ * PROT_NONE placeholder over the whole window.  A region owns its fd and its
+ * mapping, which replaces the placeholder at the region's address; closing
+ * the region puts the placeholder back in one mmap() so that nothing else
+ * can slip into the hole.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "svmk.h"
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE	0x100000
+#endif
+
+#define SVMK_OPEN_FLAGS		SVMK_NORESERVE
+
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+
+struct svmk {
+	int fd;
+	bool reserved;			/* placeholder over the window */
+	uint64_t base;			/* the window; it never changes */
+	uint64_t length;
+	atomic_uint nr_regions;		/* regions not yet closed */
+};
+
+struct svmk_region {
+	struct svmk *svm;
+	int fd;
+	bool created;
+	void *addr;
+	size_t length;
+	uint64_t id;
+};
+
+/* ioctl() returning -errno, restarted if a signal interrupted it. */
+static int svm_ioctl(int fd, unsigned long req, void *arg)
+{
+	int ret;
+
+	do {
+		ret = ioctl(fd, req, arg);
+	} while (ret < 0 && errno == EINTR);
+	return ret < 0 ? -errno : ret;
+}
+
+static const char *svm_device_path(void)
+{
+	const char *path = secure_getenv("SVMK_DEVICE");
+
+	return path && *path ? path : SVM_DEVICE;
+}
+
+static int svm_device_open(void)
+{
+	int fd;
+
+	do {
+		fd = open(svm_device_path(), O_RDWR | O_CLOEXEC);
+	} while (fd < 0 && errno == EINTR);
+	if (fd >= 0)
+		return fd;
+	/* No node means no module: keep ENOENT for "no such region". */
+	return errno == ENOENT ? -ENODEV : -errno;
+}
+
+static int svm_window_read(int fd, struct svm_window *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->size = sizeof(*w);
+	return svm_ioctl(fd, SVM_IOC_WINDOW, w);
+}
+
+/*
+ * Old kernels treat MAP_FIXED_NOREPLACE as a mere hint, so check where the
+ * placeholder landed as well.
+ */
+static int svm_reserve(struct svmk *svm)
+{
+	void *want = (void *)(uintptr_t)svm->base;
+	void *p;
+
+	p = mmap(want, svm->length, PROT_NONE,
+		 MAP_SHARED | MAP_FIXED_NOREPLACE, svm->fd, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	if (p != want) {
+		munmap(p, svm->length);
+		return -EEXIST;
+	}
+	svm->reserved = true;
+	return 0;
+}
+
+int svmk_open(struct svmk **svmp, unsigned int flags)
+{
+	struct svm_window w;
+	struct svmk *svm;
+	int ret;
+
+	if (flags & ~SVMK_OPEN_FLAGS)
+		return -EINVAL;
+
+	svm = calloc(1, sizeof(*svm));
+	if (!svm)
+		return -ENOMEM;
+
+	ret = svm_device_open();
+	if (ret < 0)
+		goto err_free;
+	svm->fd = ret;
+
+	ret = svm_window_read(svm->fd, &w);
+	if (ret < 0)
+		goto err_close;
+	svm->base = w.base;
+	svm->length = w.length;
+
+	if (!(flags & SVMK_NORESERVE)) {
+		ret = svm_reserve(svm);
+		if (ret < 0)
+			goto err_close;
+	}
+	atomic_init(&svm->nr_regions, 0);
+	*svmp = svm;
+	return 0;
+
+err_close:
+	close(svm->fd);
+err_free:
+	free(svm);
+	return ret;
+}
+
+int svmk_close(struct svmk *svm)
+{
+	if (!svm)
+		return 0;
+	/* Unmapping the window would also take live regions with it. */
+	if (atomic_load(&svm->nr_regions))
+		return -EBUSY;
+	if (svm->reserved)
+		munmap((void *)(uintptr_t)svm->base, svm->length);
+	close(svm->fd);
+	free(svm);
+	return 0;
+}
+
+int svmk_fd(const struct svmk *svm)
+{
+	return svm->fd;
+}
+
+int svmk_window(struct svmk *svm, struct svm_window *w)
+{
+	return svm_window_read(svm->fd, w);
+}
+
+int svmk_region_open(struct svmk *svm, const char *name, size_t length,
+		     unsigned int flags, unsigned int mode,
+		     struct svmk_region **regp)
+{
+	struct svm_open op = {
+		.size = sizeof(op),
+		.flags = flags | SVM_OPEN_CLOEXEC,
+		.name = (uintptr_t)name,
+		.length = length,
+		.mode = mode,
+	};
+	struct svmk_region *reg;
+	int prot = PROT_READ;
+	void *want, *p;
+	int ret;
+
+	if (flags & ~SVM_OPEN_FLAGS)
+		return -EINVAL;
+	if (!(flags & SVM_OPEN_RDONLY))
+		prot |= PROT_WRITE;
+
+	reg = calloc(1, sizeof(*reg));
+	if (!reg)
+		return -ENOMEM;
+
+	ret = svm_ioctl(svm->fd, SVM_IOC_OPEN, &op);
+	if (ret < 0)
+		goto err_free;
+	reg->fd = ret;
+
+	/* The kernel places the mapping at the region's address itself. */
+	want = (void *)(uintptr_t)op.addr;
+	p = mmap(want, op.length, prot, MAP_SHARED, reg->fd, 0);
+	if (p == MAP_FAILED) {
+		ret = -errno;
+		goto err_close;
+	}
+	if (p != want) {
+		munmap(p, op.length);
+		ret = -EADDRNOTAVAIL;
+		goto err_close;
+	}
+
+	reg->svm = svm;
+	reg->created = op.out_flags & SVM_OPEN_CREATED;
+	reg->addr = p;
+	reg->length = op.length;
+	reg->id = op.id;
+	atomic_fetch_add(&svm->nr_regions, 1);
+	*regp = reg;
+	return 0;
+
+err_close:
+	close(reg->fd);
+err_free:
+	free(reg);
+	return ret;
+}
+
+/* Put the window's placeholder back over a region's mapping, atomically. */
+static int svm_unreserve_region(struct svmk_region *reg)
+{
+	struct svmk *svm = reg->svm;
+	off_t off = (uintptr_t)reg->addr - svm->base;
+	void *p;
+
+	p = mmap(reg->addr, reg->length, PROT_NONE, MAP_SHARED | MAP_FIXED,
+		 svm->fd, off);
+	return p == MAP_FAILED ? -errno : 0;
+}
+
+int svmk_region_close(struct svmk_region *reg)
+{
+	struct svmk *svm;
+	int ret = 0;
+
+	if (!reg)
+		return 0;
+	svm = reg->svm;
+	if (svm->reserved)
+		ret = svm_unreserve_region(reg);
+	/* No reservation, or it could not be restored: leave a hole. */
+	if (!svm->reserved || ret < 0)
+		munmap(reg->addr, reg->length);
+	close(reg->fd);
+	atomic_fetch_sub(&svm->nr_regions, 1);
+	free(reg);
+	return ret;
+}
+
+void *svmk_region_addr(const struct svmk_region *reg)
+{
+	return reg->addr;
+}
+
+size_t svmk_region_length(const struct svmk_region *reg)
+{
+	return reg->length;
+}
+
+int svmk_region_fd(const struct svmk_region *reg)
+{
+	return reg->fd;
+}
+
+uint64_t svmk_region_id(const struct svmk_region *reg)
+{
+	return reg->id;
+}
+
+int svmk_region_created(const struct svmk_region *reg)
+{
+	return reg->created;
+}
+
+int svmk_region_info(const struct svmk_region *reg, struct svm_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->size = sizeof(*info);
+	return svm_ioctl(reg->fd, SVM_IOC_INFO, info);
+}
+
+int svmk_region_mappers(const struct svmk_region *reg, struct svm_mapper *buf,
+			unsigned int count, unsigned int *total)
+{
+	struct svm_mappers m = {
+		.size = sizeof(m),
+		.entries = (uintptr_t)buf,
+		/* the number written must fit the result */
+		.count = count < INT_MAX ? count : INT_MAX,
+	};
+	int ret;
+
+	ret = svm_ioctl(reg->fd, SVM_IOC_MAPPERS, &m);
+	if (ret < 0)
+		return ret;
+	if (total)
+		*total = m.total;
+	return m.count;
+}
+
+int svmk_remove(struct svmk *svm, const char *name)
+{
+	struct svm_remove rm = {
+		.size = sizeof(rm),
+		.name = (uintptr_t)name,
+	};
+
+	return svm_ioctl(svm->fd, SVM_IOC_REMOVE, &rm);
+}
+
+int svmk_list(struct svmk *svm, uint64_t *cursor, struct svm_info *buf,
+	      unsigned int count)
+{
+	struct svm_list l = {
+		.size = sizeof(l),
+		.cursor = *cursor,
+		.entries = (uintptr_t)buf,
+		.entry_size = sizeof(*buf),
+		/* the number filled must fit the result */
+		.count = count < INT_MAX ? count : INT_MAX,
+	};
+	unsigned int i;
+	int ret;
+
+	/* Otherwise "nothing filled" could not be told from the end. */
+	if (!count)
+		return -EINVAL;
+
+	/* Fields an older module does not know must read as zero. */
+	memset(buf, 0, l.count * sizeof(*buf));
+	ret = svm_ioctl(svm->fd, SVM_IOC_LIST, &l);
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < l.count; i++)
+		buf[i].size = sizeof(*buf);
+	*cursor = l.cursor;
+	return l.count;
+}
+
+/* The rule of <linux/svm.h>, so that a bad name is EINVAL as in the ioctls. */
+static bool svm_name_valid(const char *name)
+{
+	size_t len = strnlen(name, SVM_NAME_MAX);
+	size_t i;
+
+	if (len == 0 || len == SVM_NAME_MAX)
+		return false;
+	for (i = 0; i < len; i++)
+		if (name[i] < 0x21 || name[i] > 0x7e || name[i] == '/')
+			return false;
+	return true;
+}
+
+int svmk_find(struct svmk *svm, const char *name, struct svm_info *info)
+{
+	struct svm_info buf[16];
+	uint64_t cursor = 0;
+	int i, n;
+
+	if (!svm_name_valid(name))
+		return -EINVAL;
+
+	while ((n = svmk_list(svm, &cursor, buf, ARRAY_SIZE(buf))) > 0) {
+		for (i = 0; i < n; i++) {
+			if (buf[i].flags & SVM_REGION_REMOVED ||
+			    strncmp(buf[i].name, name, SVM_NAME_MAX))
+				continue;
+			*info = buf[i];
+			return 0;
+		}
+	}
+	return n < 0 ? n : -ENOENT;
+}
+
+/* The errnos <linux/svm.h> gives a meaning, and the limits they stand for. */
+static const char *const svm_errors[] = {
+	[ENODEV] = "svm module not loaded, or its device node is missing",
+	[ENXIO] = "svm module not loaded, or its device node is missing",
+	[ENOTTY] = "not an svm device, or request unknown to the svm module",
+	[E2BIG] = "argument newer than the svm module understands",
+	[EINVAL] = "invalid argument (region name, size, mode or flags)",
+	[ENOENT] = "no region of that name",
+	[EEXIST] = "region exists, or its address range is already mapped",
+	[EACCES] = "permission denied by the region's mode (or by " SVM_DEVICE "'s)",
+	[EPERM] = "only the region's owner or creator (or CAP_SYS_ADMIN) may do that",
+	[EFBIG] = "region larger than the window or module parameter max_region_size",
+	[ENOSPC] = "no free extent of the svm window is large enough",
+	[ENFILE] = "system-wide region limit reached (module parameter max_regions)",
+	[EUSERS] = "per-user region limit reached (module parameter user_max_regions)",
+	[EDQUOT] = "per-user VA quota reached (module parameter user_max_bytes)",
+	[EADDRNOTAVAIL] = "region could not be mapped at its fixed address",
+};
+
+const char *svmk_strerror(int err)
+{
+	static __thread char buf[128];
+
+	if (err < 0 && err != INT_MIN)
+		err = -err;
+	if (err >= 0 && (size_t)err < ARRAY_SIZE(svm_errors) && svm_errors[err])
+		return svm_errors[err];
+	/* GNU strerror_r: returns a static string or fills buf. */
+	return strerror_r(err, buf, sizeof(buf));
+}

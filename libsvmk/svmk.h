@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later OR MIT */
+/*
+ * libsvmk: user-space access to the svm kernel module, which hands out named
+ * shared-memory regions at the same virtual address in every process.
+ *
+ * Conventions: every function returning int returns 0 (or a non-negative
+ * value where documented) on success and a negative errno on failure; errno
+ * itself is not part of the result.  svmk_strerror() explains the errnos
+ * that carry an svm-specific meaning.
+ *
+ * A struct svmk may be shared by several threads; a struct svmk_region must
+ * not be closed while another thread still uses it.
+ */
+#ifndef SVMK_H
+#define SVMK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/svm.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* svmk_open() flag: do not reserve the window in this process. */
+#define SVMK_NORESERVE		(1U << 0)
+
+struct svmk;
+struct svmk_region;
+
+/*
+ * svmk_open - open the svm device.
+ * @svmp: where to store the new handle
+ * @flags: 0 or SVMK_NORESERVE; any other bit is -EINVAL
+ *
+ * Opens SVM_DEVICE (or the path in the environment variable SVMK_DEVICE,
+ * ignored in set-user-ID programs), reads the window and, unless
+ * SVMK_NORESERVE is given, reserves the whole window in this process with a
+ * PROT_NONE placeholder so that nothing else can be placed there.
+ *
+ * Returns 0, -ENODEV if the device node is missing or the module is not
+ * loaded, -EEXIST if something is already mapped inside the window, or
+ * another negative errno.
+ */
+int svmk_open(struct svmk **svmp, unsigned int flags);
+
+/*
+ * svmk_close - release a handle: remove the reservation, close the device.
+ * @svm: handle, or NULL (then nothing happens and 0 is returned)
+ *
+ * Every region opened through @svm must be closed first: returns -EBUSY
+ * (and leaves the handle untouched) if one is still open.
+ */
+int svmk_close(struct svmk *svm);
+
+/* svmk_fd - the file descriptor of /dev/svm behind @svm. */
+int svmk_fd(const struct svmk *svm);
+
+/*
+ * svmk_window - read the window's current state and the module's limits.
+ * @svm: handle
+ * @w: filled in; the library sets w->size itself
+ */
+int svmk_window(struct svmk *svm, struct svm_window *w);
+
+/*
+ * svmk_region_open - create or open a region by name and map it.
+ * @svm: handle
+ * @name: region name (1..SVM_NAME_MAX-1 printable characters, no '/')
+ * @length: size on create (rounded up to the granule); on open 0 or the
+ *          region's size
+ * @flags: SVM_OPEN_* bits; any other bit is -EINVAL.  SVM_OPEN_CLOEXEC is
+ *         always added: the region fd is close-on-exec.
+ * @mode: permission bits (0..0777) used on create
+ * @regp: where to store the new region
+ *
+ * The whole region is mapped MAP_SHARED at its fixed address, read-only if
+ * SVM_OPEN_RDONLY is set, replacing this process's reservation there.  On
+ * failure nothing is left open or mapped, except that a region created with
+ * SVM_OPEN_PERSIST by this call keeps existing (removing it again could race
+ * with another process that opened it meanwhile).
+ *
+ * Returns 0, -EADDRNOTAVAIL if the kernel did not map the region at its
+ * address, or the errno of SVM_IOC_OPEN or mmap() (see <linux/svm.h>).
+ */
+int svmk_region_open(struct svmk *svm, const char *name, size_t length,
+		     unsigned int flags, unsigned int mode,
+		     struct svmk_region **regp);
+
+/*
+ * svmk_region_close - unmap and close a region, and free @reg.
+ * @reg: region, or NULL (then nothing happens and 0 is returned)
+ *
+ * If the handle holds a reservation, the mapping is atomically replaced by
+ * the placeholder again.  Should that replacement fail, the region is
+ * unmapped anyway (leaving a hole in the reservation), @reg is still freed
+ * and the replacement's errno is returned.
+ */
+int svmk_region_close(struct svmk_region *reg);
+
+/* svmk_region_addr - the address the region is mapped at. */
+void *svmk_region_addr(const struct svmk_region *reg);
+
+/* svmk_region_length - the region's size in bytes (granule-rounded). */
+size_t svmk_region_length(const struct svmk_region *reg);
+
+/* svmk_region_fd - the region's file descriptor (owned by @reg). */
+int svmk_region_fd(const struct svmk_region *reg);
+
+/* svmk_region_id - the region's id, unique for the module's lifetime. */
+uint64_t svmk_region_id(const struct svmk_region *reg);
+
+/* svmk_region_created - 1 if the open of @reg created the region, else 0. */
+int svmk_region_created(const struct svmk_region *reg);
+
+/*
+ * svmk_region_info - read the region's attributes (SVM_IOC_INFO).
+ * @reg: region
+ * @info: filled in; the library sets info->size itself
+ */
+int svmk_region_info(const struct svmk_region *reg, struct svm_info *info);
+
+/*
+ * svmk_region_mappers - the processes mapping a region (SVM_IOC_MAPPERS).
+ * @reg: region
+ * @buf: array of @count entries (may be NULL if @count is 0)
+ * @count: capacity of @buf
+ * @total: if not NULL, set to the number of entries there are
+ *
+ * Returns the number of entries written (at most @count).
+ */
+int svmk_region_mappers(const struct svmk_region *reg, struct svm_mapper *buf,
+			unsigned int count, unsigned int *total);
+
+/*
+ * svmk_remove - unlink a region's name (SVM_IOC_REMOVE).  The memory lives
+ * on until the last file descriptor and mapping are gone.
+ */
+int svmk_remove(struct svmk *svm, const char *name);
+
+/*
+ * svmk_list - read the next regions in id order (one SVM_IOC_LIST call).
+ * @svm: handle
+ * @cursor: 0 to start; updated to continue after the last entry returned
+ * @buf: array of @count entries, filled in (each entry's size is set)
+ * @count: capacity of @buf, at least 1 (else -EINVAL)
+ *
+ * Returns the number of entries filled, 0 at the end.  Removed regions that
+ * are still held are listed too (SVM_REGION_REMOVED).  No permission on the
+ * regions is needed.
+ */
+int svmk_list(struct svmk *svm, uint64_t *cursor, struct svm_info *buf,
+	      unsigned int count);
+
+/*
+ * svmk_find - look a live (not removed) region up by name through
+ * svmk_list(); needs no permission on the region.
+ * @svm: handle
+ * @name: region name
+ * @info: filled in with the region's attributes
+ *
+ * Returns 0, -ENOENT if there is no such region, -EINVAL if @name is not a
+ * valid region name.
+ */
+int svmk_find(struct svmk *svm, const char *name, struct svm_info *info);
+
+/*
+ * svmk_strerror - describe an error returned by this library.
+ * @err: errno value, negative or positive
+ *
+ * For errnos with an svm-specific meaning the text names the limit or
+ * module parameter involved; otherwise it is strerror()'s text.  The string
+ * must not be modified; it stays valid until the calling thread calls
+ * svmk_strerror() again.  Thread-safe.
+ */
+const char *svmk_strerror(int err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SVMK_H */

@@ -1,0 +1,47 @@
+#!/bin/sh
+# check.sh KERNEL...: the whole test suite.  Runs the host-side tests, then
+# for each Debian kernel series builds everything, boots it under QEMU and
+# runs every selftest.  Prints one line per test and ends with
+# "N passed, N failed[, N skipped]".  Exits non-zero on any failure, a
+# guest that does not finish, or a kernel report in a guest's log.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+pass=0 fail=0 skip=0
+
+# tally LINES: print all but the last line, add the last ("p f s") in.
+tally() {
+	printf '%s\n' "$1" | sed '$d'
+	set -- $(printf '%s\n' "$1" | tail -n 1)
+	pass=$((pass + $1)) fail=$((fail + $2)) skip=$((skip + $3))
+}
+
+tally "$(sh selftests/host/test-scan-log.sh | sh scripts/ktap-report.sh host /dev/stdin)"
+
+for k in "$@"; do
+	kver=$(ls /lib/modules | grep "^$k\." | sort | tail -n 1)
+	log=$top/build/$kver/build.log
+	mkdir -p "$top/build/$kver"
+	if [ -z "$kver" ] || ! make -s KERNEL="$k" all >"$log" 2>&1; then
+		echo "FAIL $k build: see $log"
+		tail -n 20 "$log" | sed 's/^/  /'
+		fail=$((fail + 1))
+		continue
+	fi
+	echo "== $kver: booting the guest"
+	if ! sh scripts/run-guest.sh check "$kver"; then
+		fail=$((fail + 1))
+	fi
+	tally "$(sh scripts/ktap-report.sh "$k" "build/$kver/tap.log")"
+	if ! sh scripts/scan-log.sh "build/$kver/console.log"; then
+		echo "FAIL $k kernel log: see build/$kver/console.log"
+		fail=$((fail + 1))
+	fi
+done
+
+if [ $skip -gt 0 ]; then
+	echo "$pass passed, $fail failed, $skip skipped"
+else
+	echo "$pass passed, $fail failed"
+fi
+[ $fail -eq 0 ]

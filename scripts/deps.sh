@@ -1,0 +1,25 @@
+#!/bin/sh
+# Install from Debian's packages everything svmk's build and tests use.
+# Idempotent: when every package is present it returns in well under a second.
+set -eu
+
+pkgs="build-essential sparse kmod cpio gzip xz-utils busybox-static qemu-system-x86
+linux-image-amd64 linux-headers-amd64
+linux-image-6.12-amd64 linux-headers-6.12-amd64
+linux-source-6.12"
+
+missing=
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "deps: installing:$missing" >&2
+[ "$(id -u)" = 0 ] || { echo "deps: run as root (or: sudo $0)" >&2; exit 1; }
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# The guest boots /boot/vmlinuz directly; the host initrd is never used.
+# INITRD=No makes the kernel's postinst hook skip building it (minutes).
+INITRD=No \
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,56 @@
+#!/bin/sh
+# run-guest.sh JOB KVER: pack an initramfs (busybox, svm.ko, svmctl, the
+# statically linked test programs) and boot Debian's kernel KVER under QEMU.
+#
+#   JOB=check  runs every test; TAP goes to build/KVER/tap.log
+#   JOB=demo   runs the demonstration and shows its output as it goes
+#
+# The kernel console is kept in build/KVER/console.log.  Exits non-zero
+# when QEMU fails or the guest runs past GUEST_TIMEOUT seconds.
+set -eu
+
+job=$1
+kver=$2
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=$top/build/$kver
+root=$out/root
+timeout=${GUEST_TIMEOUT:-900}
+
+rm -rf "$root"
+mkdir -p "$root/bin" "$root/lib" "$root/tests" "$root/proc" "$root/sys" \
+	"$root/dev" "$root/tmp"
+cp /bin/busybox "$root/bin/busybox"
+cp "$top/kmod/svm.ko" "$root/lib/svm.ko"
+install -m 755 "$top/scripts/guest-init" "$root/init"
+echo "$job" >"$root/job"
+[ ! -x "$top/libsvmk/svmctl" ] || cp "$top/libsvmk/svmctl" "$root/bin/svmctl"
+if [ "$job" = demo ]; then
+	cp "$top/build/tests/svm-demo" "$root/bin/svm-demo"
+else
+	for t in "$top"/build/tests/*; do
+		case ${t##*/} in svm-demo) ;; *) cp "$t" "$root/tests/" ;; esac
+	done
+fi
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/initramfs.gz"
+
+: >"$out/console.log"
+: >"$out/tap.log"
+if [ "$job" = demo ]; then
+	tap=stdio
+else
+	tap=file:$out/tap.log
+fi
+rc=0
+timeout --foreground -k 10 "$timeout" \
+	qemu-system-x86_64 -machine q35 -cpu max -smp 2 -m 2G \
+	-nodefaults -display none -no-reboot \
+	-kernel "/boot/vmlinuz-$kver" -initrd "$out/initramfs.gz" \
+	-append "console=ttyS0 panic=-1 no_hash_pointers" \
+	-serial "file:$out/console.log" -serial "$tap" </dev/null || rc=$?
+if [ $rc = 124 ] || [ $rc = 137 ]; then
+	echo "run-guest: guest on $kver ran past ${timeout}s; console: $out/console.log" >&2
+	exit 1
+elif [ $rc != 0 ]; then
+	echo "run-guest: qemu failed ($rc) on $kver; console: $out/console.log" >&2
+	exit 1
+fi

@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the svm selftests.
+ */
+#ifndef _SVM_TEST_H
+#define _SVM_TEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/svm.h>
+
+/* errno of a failed call, or 0 when it succeeded. */
+#define ERRNO_OF(call)	((call) < 0 ? errno : 0)
+
+static inline int svm_dev_open(void)
+{
+	return open(SVM_DEVICE, O_RDWR | O_CLOEXEC);
+}
+
+/*
+ * SVM_IOC_OPEN: returns the region fd or -errno; fills *out when non-NULL.
+ */
+static inline int svm_open_region(int dev, const char *name, uint64_t len,
+				  unsigned int flags, unsigned int mode,
+				  struct svm_open *out)
+{
+	struct svm_open a = {
+		.size = sizeof(a), .flags = flags, .length = len, .mode = mode,
+		.name = (uintptr_t)name,
+	};
+	int fd = ioctl(dev, SVM_IOC_OPEN, &a);
+
+	if (out)
+		*out = a;
+	return fd < 0 ? -errno : fd;
+}
+
+static inline int svm_create(int dev, const char *name, uint64_t len)
+{
+	return svm_open_region(dev, name, len, SVM_OPEN_CREATE | SVM_OPEN_CLOEXEC,
+			       0600, NULL);
+}
+
+static inline int svm_remove_name(int dev, const char *name)
+{
+	struct svm_remove a = { .size = sizeof(a), .name = (uintptr_t)name };
+
+	return ioctl(dev, SVM_IOC_REMOVE, &a) < 0 ? -errno : 0;
+}
+
+static inline int svm_get_info(int fd, struct svm_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->size = sizeof(*info);
+	return ioctl(fd, SVM_IOC_INFO, info) < 0 ? -errno : 0;
+}
+
+static inline int svm_get_window(int dev, struct svm_window *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->size = sizeof(*w);
+	return ioctl(dev, SVM_IOC_WINDOW, w) < 0 ? -errno : 0;
+}
+
+/* Mapper entries of the region fd into buf[max]; returns the total. */
+static inline int svm_get_mappers(int fd, struct svm_mapper *buf,
+				  unsigned int max)
+{
+	struct svm_mappers a = {
+		.size = sizeof(a), .entries = (uintptr_t)buf, .count = max,
+	};
+
+	return ioctl(fd, SVM_IOC_MAPPERS, &a) < 0 ? -errno : (int)a.total;
+}
+
+/* Number of mappings pid has of the region, 0 if it is not listed. */
+static inline int svm_maps_of(int fd, pid_t pid)
+{
+	struct svm_mapper buf[64];
+	int n = svm_get_mappers(fd, buf, 64), i;
+
+	for (i = 0; i < n && i < 64; i++)
+		if (buf[i].pid == pid)
+			return buf[i].nr_maps;
+	return 0;
+}
+
+/* Map a region fd at its address (the kernel places it). */
+static inline void *svm_map(int fd, size_t len, int prot)
+{
+	return mmap(NULL, len, prot, MAP_SHARED, fd, 0);
+}
+
+/* Write v to a module parameter; returns 0 or -1. */
+static inline int svm_set_param(const char *param, unsigned long long v)
+{
+	char path[128];
+	FILE *f;
+	int ret;
+
+	snprintf(path, sizeof(path), "/sys/module/svm/parameters/%s", param);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	ret = fprintf(f, "%llu\n", v) < 0 ? -1 : 0;
+	return fclose(f) ? -1 : ret;
+}
+
+static inline unsigned long long svm_get_param(const char *param)
+{
+	unsigned long long v = 0;
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/svm/parameters/%s", param);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu", &v) != 1)
+		v = 0;
+	fclose(f);
+	return v;
+}
+
+/* Unload and reload the module; the path comes from $SVM_KO. */
+static inline int svm_rmmod(void)
+{
+	return syscall(__NR_delete_module, "svm", O_NONBLOCK);
+}
+
+static inline int svm_insmod(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -1;
+	ret = syscall(__NR_finit_module, fd, "", 0);
+	close(fd);
+	return ret;
+}
+
+/* Milliseconds on CLOCK_MONOTONIC, for polling with a deadline. */
+static inline long long svm_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Poll until cond is true or timeout_ms passes; evaluates to the final
+ * value of cond.  Sleeps 1 ms between tries.
+ */
+#define POLL_UNTIL(cond, timeout_ms) ({					\
+	long long __end = svm_now_ms() + (timeout_ms);			\
+	int __ok;							\
+	while (!(__ok = !!(cond)) && svm_now_ms() < __end)		\
+		usleep(1000);						\
+	__ok;								\
+})
+
+#endif /* _SVM_TEST_H */

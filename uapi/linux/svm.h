@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * svm: named shared-memory regions at the same virtual address in every
+ * process.  ioctl ABI of /dev/svm and of region file descriptors.
+ *
+ * Every argument struct starts with a __u32 size that user space sets to
+ * sizeof() the struct it was compiled with.  The kernel accepts any size from
+ * the first released layout (SVM_*_SIZE_VER0) upwards: a shorter struct than
+ * the kernel's is zero-extended, a longer one must have zeroes past the part
+ * the kernel knows (else E2BIG), as copy_struct_from_user() does.  Output is
+ * written back only up to the caller's size.  Flags and fields marked
+ * reserved must be zero (else EINVAL).
+ *
+ * Errors common to every ioctl:
+ *   ENOTTY  unknown request, or a region request on /dev/svm (or vice versa)
+ *   EFAULT  an argument or a pointer inside it is not accessible
+ *   EINVAL  size below SVM_*_SIZE_VER0, unknown flag, reserved field not 0
+ *   E2BIG   size larger than the kernel's struct with non-zero bytes beyond
+ */
+#ifndef _UAPI_LINUX_SVM_H
+#define _UAPI_LINUX_SVM_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define SVM_DEVICE		"/dev/svm"
+
+/*
+ * Region names: 1..SVM_NAME_MAX-1 bytes of printable ASCII other than space
+ * and '/' (0x21..0x7e except 0x2f), NUL-terminated.
+ */
+#define SVM_NAME_MAX		64
+
+#define SVM_IOC_MAGIC		0xE5
+
+/* ---- requests on /dev/svm --------------------------------------------- */
+
+/*
+ * SVM_IOC_OPEN: create or open a region by name.  Returns a new region file
+ * descriptor (>= 0).  mmap() of that fd always maps at info.addr + offset.
+ *
+ * Creation and lookup are atomic: of N racing creators of one name exactly
+ * one gets SVM_OPEN_CREATED in out_flags.
+ *
+ * Errors:
+ *   EINVAL   bad name (see SVM_NAME_MAX), size 0 on create, size given on
+ *            open that differs from the region's size, mode above 0777
+ *   ENOENT   no region of that name and SVM_OPEN_CREATE not set
+ *   EEXIST   region exists and SVM_OPEN_EXCL set
+ *   EACCES   the region's mode does not allow the requested access
+ *   EFBIG    size larger than the max_region_size parameter or the window
+ *   ENOSPC   no free extent of the window is large enough
+ *   ENFILE   the max_regions parameter (system-wide regions) is reached
+ *   EUSERS   the caller's uid holds user_max_regions regions already
+ *   EDQUOT   the caller's uid would exceed user_max_bytes of window
+ *   ENOMEM   out of kernel memory
+ *   EMFILE   the caller's file descriptor table is full
+ */
+#define SVM_OPEN_CREATE		(1U << 0) /* create if missing */
+#define SVM_OPEN_EXCL		(1U << 1) /* with CREATE: fail if it exists */
+#define SVM_OPEN_RDONLY		(1U << 2) /* fd for reading only */
+#define SVM_OPEN_PERSIST	(1U << 3) /* name holds region until remove */
+#define SVM_OPEN_CLOEXEC	(1U << 4) /* O_CLOEXEC on the new fd */
+#define SVM_OPEN_FLAGS		0x1fU
+
+#define SVM_OPEN_CREATED	(1U << 0) /* out_flags: this call created it */
+
+struct svm_open {
+	__u32 size;		/* sizeof(struct svm_open) */
+	__u32 flags;		/* SVM_OPEN_* */
+	__aligned_u64 name;	/* user pointer to the NUL-terminated name */
+	/*
+	 * in: bytes (create: rounded up to the granule; open: 0 or the
+	 * region's size); out: the region's size
+	 */
+	__aligned_u64 length;
+	__u32 mode;		/* permission bits (0..0777) on create */
+	__u32 out_flags;	/* out: SVM_OPEN_CREATED */
+	__aligned_u64 addr;	/* out: the region's address */
+	__aligned_u64 id;	/* out: the region's id */
+};
+
+#define SVM_OPEN_SIZE_VER0	48
+
+/*
+ * SVM_IOC_REMOVE: unlink a name.  The region lives on until its last fd and
+ * mapping are gone; a new region may take the name at once.
+ *
+ * Errors:
+ *   EINVAL   bad name
+ *   ENOENT   no region of that name
+ *   EPERM    caller is not the owner or creator and lacks CAP_SYS_ADMIN
+ */
+struct svm_remove {
+	__u32 size;		/* sizeof(struct svm_remove) */
+	__u32 flags;		/* reserved, 0 */
+	__aligned_u64 name;	/* user pointer to the NUL-terminated name */
+};
+
+#define SVM_REMOVE_SIZE_VER0	16
+
+/* SVM_IOC_WINDOW: the window's state and the module's limits. */
+struct svm_window {
+	__u32 size;		/* sizeof(struct svm_window) */
+	__u32 flags;		/* reserved, 0 */
+	__aligned_u64 base;	/* first address of the window */
+	__aligned_u64 length;	/* bytes */
+	__aligned_u64 granule;	/* allocation unit (PAGE_SIZE) */
+	__aligned_u64 free;	/* bytes not allocated (guards count used) */
+	__aligned_u64 largest_free; /* largest free extent, bytes */
+	__u32 nr_regions;	/* live regions, removed ones included */
+	__u32 max_regions;	/* module parameter */
+	__aligned_u64 max_region_size;	/* module parameter, bytes */
+	__u32 user_max_regions;	/* module parameter, per uid */
+	__u32 __reserved0;
+	__aligned_u64 user_max_bytes;	/* module parameter, per uid */
+};
+
+#define SVM_WINDOW_SIZE_VER0	80
+
+/* Region flags reported in svm_info.flags. */
+#define SVM_REGION_PERSIST	(1U << 0) /* created with SVM_OPEN_PERSIST */
+#define SVM_REGION_REMOVED	(1U << 1) /* name unlinked, memory still held */
+#define SVM_REGION_WIRED	(1U << 2) /* populated and unevictable */
+
+/* SVM_IOC_INFO on a region fd, and the entries of SVM_IOC_LIST. */
+struct svm_info {
+	__u32 size;		/* sizeof(struct svm_info) */
+	__u32 flags;		/* out: SVM_REGION_* */
+	__aligned_u64 id;	/* unique for the module's lifetime */
+	char name[SVM_NAME_MAX];
+	__aligned_u64 addr;
+	__aligned_u64 length;
+	__u32 uid;		/* owner, in the caller's user namespace */
+	__u32 gid;
+	__u32 cuid;		/* creator */
+	__u32 mode;		/* permission bits */
+	/* creator pid in the caller's pid namespace, 0 if not visible */
+	__s32 cpid;
+	__u32 nr_mappers;	/* address spaces mapping the region */
+	__aligned_u64 ctime_ns;	/* creation, CLOCK_REALTIME */
+	__aligned_u64 resident;	/* pages in memory */
+	__u32 nr_fds;		/* open region file descriptions */
+	__u32 __reserved0;
+};
+
+#define SVM_INFO_SIZE_VER0	144
+
+/*
+ * SVM_IOC_LIST: read svm_info of regions with id > cursor, in id order.
+ * entries points to an array of count elements of entry_size bytes each
+ * (at least SVM_INFO_SIZE_VER0).  On return count is the number filled and
+ * cursor the last id returned; count 0 means the end.  Listing needs no
+ * permission on the regions, like ipcs.
+ */
+struct svm_list {
+	__u32 size;		/* sizeof(struct svm_list) */
+	__u32 flags;		/* reserved, 0 */
+	__aligned_u64 cursor;	/* in/out */
+	__aligned_u64 entries;	/* user pointer */
+	__u32 entry_size;	/* bytes per entry */
+	__u32 count;		/* in: capacity; out: filled */
+};
+
+#define SVM_LIST_SIZE_VER0	32
+
+/* ---- requests on a region fd ------------------------------------------ */
+
+/*
+ * SVM_IOC_MAPPERS: the processes that map the region.  One entry per
+ * process (pid in the caller's pid namespace), with the number of mappings
+ * (VMAs) of the region in its address space; an address space being torn
+ * down or not visible from the caller's namespace is reported with pid 0.
+ * total is the number of entries there are; at most count are written.
+ */
+struct svm_mapper {
+	__s32 pid;
+	__u32 nr_maps;
+};
+
+struct svm_mappers {
+	__u32 size;		/* sizeof(struct svm_mappers) */
+	__u32 flags;		/* reserved, 0 */
+	__aligned_u64 entries;	/* user pointer to struct svm_mapper[count] */
+	__u32 count;		/* in: capacity; out: entries written */
+	__u32 total;		/* out: entries there are */
+};
+
+#define SVM_MAPPERS_SIZE_VER0	24
+
+/*
+ * mmap() of a region fd:
+ *   EINVAL   not MAP_SHARED; MAP_FIXED at an address other than the region's;
+ *            offset or offset + length beyond the region
+ *   EACCES   PROT_WRITE on an fd opened with SVM_OPEN_RDONLY
+ *   EEXIST   something other than the caller's own /dev/svm reservation is
+ *            mapped in the way (it is left untouched)
+ * The region cannot move or grow: mremap() to do so fails (EINVAL/EFAULT).
+ * A region's size and pages are fixed: MADV_REMOVE and fallocate() fail
+ * with ENODEV, ftruncate() with EINVAL.
+ *
+ * mmap() of /dev/svm (the reservation): PROT_NONE only, at base + offset for
+ * any page-aligned sub-range of the window; it may replace the caller's
+ * region mappings (to unmap one atomically) but nothing else (EEXIST).
+ *   EINVAL   offset/length outside the window, or address != base + offset
+ *   EACCES   PROT_READ, PROT_WRITE or PROT_EXEC requested
+ */
+
+#define SVM_IOC_OPEN	_IO(SVM_IOC_MAGIC, 0x01) /* struct svm_open */
+#define SVM_IOC_REMOVE	_IO(SVM_IOC_MAGIC, 0x02) /* struct svm_remove */
+#define SVM_IOC_WINDOW	_IO(SVM_IOC_MAGIC, 0x03) /* struct svm_window */
+#define SVM_IOC_LIST	_IO(SVM_IOC_MAGIC, 0x04) /* struct svm_list */
+#define SVM_IOC_INFO	_IO(SVM_IOC_MAGIC, 0x40) /* struct svm_info */
+#define SVM_IOC_MAPPERS	_IO(SVM_IOC_MAGIC, 0x41) /* struct svm_mappers */
+
+#endif /* _UAPI_LINUX_SVM_H */
