@@ -26,7 +26,7 @@ TESTS	:= $(patsubst selftests/svm/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 
 .PHONY: all deps module lib tests check demo lint clean
 
-all: module lib tests
+all: module lib tests $(BUILD)/demo/svm-demo
 
 deps:
 	@sh scripts/deps.sh
@@ -48,6 +48,10 @@ $(BUILD)/tests/%: selftests/svm/%.c selftests/svm/*.h $(KST)/kselftest_harness.h
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -static -o $@ $< libsvmk/libsvmk.a
 
+$(BUILD)/demo/svm-demo: demo/svm-demo.c lib
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -static -o $@ $< libsvmk/libsvmk.a
+
 # The kselftest harness comes from Debian's kernel source package.
 $(KST)/kselftest_harness.h:
 	@mkdir -p $(KST)
@@ -62,6 +66,9 @@ check: deps
 demo: deps
 	$(MAKE) KERNEL=$(KERNEL) all
 	@sh scripts/run-guest.sh demo $(KVER)
+	@grep -q '^svmk-test: end demo rc=0' $(BUILD)/$(KVER)/tap.log || \
+		{ echo "demo failed: see $(BUILD)/$(KVER)/tap.log" >&2; exit 1; }
+	@sh scripts/scan-log.sh $(BUILD)/$(KVER)/console.log
 
 lint: deps
 	@sh scripts/lint.sh $(KDIR)

@@ -6,9 +6,10 @@
 #define _SVM_COMPAT_H
 
 #include <linux/mm.h>
-#include <linux/version.h>
 
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+/* Each SVM_HAVE_* is defined by a probe of the kernel tree in kmod/Kbuild. */
+
+#ifndef SVM_HAVE_VM_FLAGS_SET
 /* vm_flags became read-only behind vm_flags_{set,clear}() in 6.3. */
 static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 {

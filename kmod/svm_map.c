@@ -150,8 +150,8 @@ static const struct vm_operations_struct svm_placeholder_vm_ops = {
 static bool svm_range_is_ours(struct mm_struct *mm, unsigned long start,
 			      unsigned long end, struct svm_region *r)
 {
-	struct vm_area_struct *vma;
 	VMA_ITERATOR(vmi, mm, start);
+	struct vm_area_struct *vma;
 
 	mmap_assert_locked(mm);
 	for_each_vma_range(vmi, vma, end) {

@@ -177,7 +177,8 @@ static struct svm_region *svm_region_create(const char *name, u64 len,
 	INIT_LIST_HEAD(&r->mappers);
 	strscpy_pad(r->name, name, sizeof(r->name));
 	r->len = len;
-	r->uid = r->cuid = current_euid();
+	r->uid = current_euid();
+	r->cuid = r->uid;
 	r->gid = current_egid();
 	r->mode = mode;
 	r->ctime_ns = ktime_get_real_ns();

@@ -26,4 +26,6 @@ if [ -n "$out" ]; then
 	printf '%s\n' "$out"
 	rc=1
 fi
+# The objects are for KDIR now: make the next 'make module' start clean.
+rm -f "$top/kmod/.kver"
 exit $rc

@@ -3,7 +3,7 @@
 # statically linked test programs) and boot Debian's kernel KVER under QEMU.
 #
 #   JOB=check  runs every test; TAP goes to build/KVER/tap.log
-#   JOB=demo   runs the demonstration and shows its output as it goes
+#   JOB=demo   runs the demonstration, shown as it goes (also in tap.log)
 #
 # The kernel console is kept in build/KVER/console.log.  Exits non-zero
 # when QEMU fails or the guest runs past GUEST_TIMEOUT seconds.
@@ -18,35 +18,35 @@ timeout=${GUEST_TIMEOUT:-900}
 
 rm -rf "$root"
 mkdir -p "$root/bin" "$root/lib" "$root/tests" "$root/proc" "$root/sys" \
-	"$root/dev" "$root/tmp"
+	"$root/dev" "$root/tmp" "$root/etc"
+echo 'root:x:0:0:root:/:/bin/sh' >"$root/etc/passwd"
+echo 'root:x:0:' >"$root/etc/group"
 cp /bin/busybox "$root/bin/busybox"
 cp "$top/kmod/svm.ko" "$root/lib/svm.ko"
 install -m 755 "$top/scripts/guest-init" "$root/init"
 echo "$job" >"$root/job"
 [ ! -x "$top/libsvmk/svmctl" ] || cp "$top/libsvmk/svmctl" "$root/bin/svmctl"
 if [ "$job" = demo ]; then
-	cp "$top/build/tests/svm-demo" "$root/bin/svm-demo"
+	cp "$top/build/demo/svm-demo" "$root/bin/svm-demo"
+	install -m 755 "$top/demo/demo.sh" "$root/bin/demo.sh"
 else
-	for t in "$top"/build/tests/*; do
-		case ${t##*/} in svm-demo) ;; *) cp "$t" "$root/tests/" ;; esac
-	done
+	cp "$top"/build/tests/* "$root/tests/"
 fi
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/initramfs.gz"
 
 : >"$out/console.log"
 : >"$out/tap.log"
-if [ "$job" = demo ]; then
-	tap=stdio
-else
-	tap=file:$out/tap.log
-fi
+# The demo is shown as it runs.
+[ "$job" != demo ] || { tail -f "$out/tap.log" & follow=$!; }
 rc=0
 timeout --foreground -k 10 "$timeout" \
 	qemu-system-x86_64 -machine q35 -cpu max -smp 2 -m 2G \
 	-nodefaults -display none -no-reboot \
 	-kernel "/boot/vmlinuz-$kver" -initrd "$out/initramfs.gz" \
 	-append "console=ttyS0 panic=-1 no_hash_pointers" \
-	-serial "file:$out/console.log" -serial "$tap" </dev/null || rc=$?
+	-serial "file:$out/console.log" -serial "file:$out/tap.log" \
+	</dev/null || rc=$?
+[ "$job" != demo ] || { sleep 0.2; kill $follow; }
 if [ $rc = 124 ] || [ $rc = 137 ]; then
 	echo "run-guest: guest on $kver ran past ${timeout}s; console: $out/console.log" >&2
 	exit 1
