@@ -195,8 +195,9 @@ static struct svm_region *svm_region_create(const char *name, u64 len,
 	}
 	r->addr = svm_window_base + ((unsigned long)first << PAGE_SHIFT);
 
+	/* Like memfd: commit charged per page as it is allocated. */
 	snprintf(shmem_name, sizeof(shmem_name), "svm:%s", name);
-	r->shmem = shmem_file_setup(shmem_name, len, 0);
+	r->shmem = shmem_file_setup(shmem_name, len, VM_NORESERVE);
 	if (IS_ERR(r->shmem)) {
 		err = PTR_ERR(r->shmem);
 		goto out_window;

@@ -232,31 +232,33 @@ TEST_F(region, sigkilled_mapper_leaves_the_list)
 
 TEST_F(region, exec_drops_the_mapping)
 {
-	int ready[2];
+	int ready[2], go[2];
 	pid_t pid;
 	char c;
 
 	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(go));
 	pid = fork();
 	if (pid == 0) {
 		if (svm_map(self->fd, LEN, PROT_READ) == MAP_FAILED)
 			_exit(1);
 		write(ready[1], "r", 1);
-		usleep(0);
 		/* Wait for the parent to look, then exec a sleeper. */
-		read(ready[0], &c, 1);
+		read(go[0], &c, 1);
 		execl("/bin/sleep", "sleep", "30", NULL);
 		_exit(2);
 	}
 	ASSERT_EQ(1, read(ready[0], &c, 1));
 	EXPECT_EQ(1, svm_maps_of(self->fd, pid));
-	ASSERT_EQ(1, write(ready[1], "g", 1));
-	EXPECT_TRUE(POLL_UNTIL(svm_maps_of(self->fd, pid) == 0 &&
-			       svm_get_mappers(self->fd, NULL, 0) == 0, 10000));
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	EXPECT_TRUE(POLL_UNTIL(svm_get_mappers(self->fd, NULL, 0) == 0, 10000));
+	EXPECT_EQ(0, svm_maps_of(self->fd, pid));
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	close(ready[0]);
 	close(ready[1]);
+	close(go[0]);
+	close(go[1]);
 }
 
 TEST_F(region, splits_by_munmap_and_mprotect_keep_count_right)

@@ -137,14 +137,14 @@ static inline int svm_rmmod(void)
 	return syscall(__NR_delete_module, "svm", O_NONBLOCK);
 }
 
-static inline int svm_insmod(const char *path)
+static inline int svm_insmod(const char *path, const char *params)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	int ret;
 
 	if (fd < 0)
 		return -1;
-	ret = syscall(__NR_finit_module, fd, "", 0);
+	ret = syscall(__NR_finit_module, fd, params, 0);
 	close(fd);
 	return ret;
 }
