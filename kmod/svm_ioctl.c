@@ -243,7 +243,7 @@ static long svm_ioc_mappers(struct svm_region *r, void __user *uarg)
 	err = svm_copy_in(&a, sizeof(a), SVM_MAPPERS_SIZE_VER0, uarg, &usize);
 	if (err)
 		return err;
-	if (a.flags)
+	if (a.flags & ~SVM_MAPPERS_FLAGS)
 		return -EINVAL;
 	a.count = min(a.count, SVM_MAPPERS_BATCH);
 	if (a.count) {
@@ -251,7 +251,8 @@ static long svm_ioc_mappers(struct svm_region *r, void __user *uarg)
 		if (!buf)
 			return -ENOMEM;
 	}
-	n = svm_region_mappers(r, buf, a.count, &a.total);
+	n = svm_region_mappers(r, a.flags & SVM_MAPPERS_MLOCKED, buf, a.count,
+			       &a.total);
 	if (n && copy_to_user(u64_to_user_ptr(a.entries), buf,
 			      n * sizeof(*buf)))
 		err = -EFAULT;
@@ -260,6 +261,21 @@ static long svm_ioc_mappers(struct svm_region *r, void __user *uarg)
 		return err;
 	a.count = n;
 	return svm_copy_out(uarg, usize, &a, sizeof(a));
+}
+
+static long svm_ioc_wire(struct svm_region *r, void __user *uarg)
+{
+	struct svm_wire a;
+	u32 usize;
+	int err;
+
+	err = svm_copy_in(&a, sizeof(a), SVM_WIRE_SIZE_VER0, uarg, &usize);
+	if (err)
+		return err;
+	if (a.flags || a.__reserved0 || a.op < SVM_WIRE_MLOCK ||
+	    a.op > SVM_WIRE_UNLOCK)
+		return -EINVAL;
+	return svm_wire(r, a.op);
 }
 
 long svm_region_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -272,6 +288,8 @@ long svm_region_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return svm_ioc_info(r, uarg);
 	case SVM_IOC_MAPPERS:
 		return svm_ioc_mappers(r, uarg);
+	case SVM_IOC_WIRE:
+		return svm_ioc_wire(r, uarg);
 	default:
 		return -ENOTTY;
 	}

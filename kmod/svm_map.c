@@ -3,11 +3,14 @@
  * svm: region files, their mappings and who maps them; the window
  * placeholder.
  *
- * A region file is an anonymous inode (so /proc/PID/maps names the region
- * and it cannot be reopened through /proc/PID/fd or map_files) whose
- * f_mapping is the backing shmem file's: its VMAs sit in the shmem
- * mapping's i_mmap tree, so rmap, reclaim, migration and mincore see them
- * as they see any shmem mapping.  Faults come to svm_vm_fault().
+ * A region file is a file of the backing shmem inode with svm's own
+ * file_operations (as ipc/shm.c's files are), named "svm:NAME" in
+ * /proc/PID/maps.  Its VMAs sit in the shmem mapping's i_mmap tree, so
+ * rmap, reclaim, migration and mincore see them as any shmem mapping, and
+ * file_inode() and f_mapping agree for code that treats it as shmem (memfd
+ * seals).  The inode cannot be opened again (svm_backing_fops), so
+ * /proc/PID/fd and map_files give no untracked way in, and it is sealed
+ * against growing and shrinking.  Faults come to svm_vm_fault().
  *
  * get_unmapped_area places every mapping at the region's address and
  * refuses (EEXIST) when anything but the caller's own placeholder or its
@@ -21,9 +24,11 @@
  * under mmap_lock, and current is not always the mapper there (fork runs
  * them in the parent): the address space is vma->vm_mm.
  */
-#include <linux/anon_inodes.h>
+#include <linux/fcntl.h>
+#include <linux/file.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/module.h>
 #include <linux/pagemap.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched/signal.h>
@@ -33,18 +38,10 @@
 #include "svm_compat.h"
 #include "svm_priv.h"
 
-/* An address space mapping a region; on svm_region.mappers. */
-struct svm_mm {
-	struct list_head	node;
-	struct mm_struct	*mm;	/* compared only: outlives its VMAs */
-	unsigned int		nr_maps; /* VMAs of the region in mm */
-	bool			seen;	/* scratch for svm_region_mappers() */
-};
-
 static const struct vm_operations_struct svm_region_vm_ops;
 static const struct vm_operations_struct svm_placeholder_vm_ops;
 
-static struct svm_mm *svm_mm_find(struct svm_region *r, struct mm_struct *mm)
+struct svm_mm *svm_mm_find(struct svm_region *r, struct mm_struct *mm)
 {
 	struct svm_mm *m;
 
@@ -83,6 +80,7 @@ static void svm_mm_del(struct svm_region *r, struct mm_struct *mm)
 	mutex_lock(&r->lock);
 	m = svm_mm_find(r, mm);
 	if (m && --m->nr_maps == 0) {
+		svm_wire_mm_leaves(r, m);
 		list_del(&m->node);
 		WRITE_ONCE(r->nr_mappers, r->nr_mappers - 1);
 		kfree(m);
@@ -235,18 +233,48 @@ static const struct file_operations svm_region_fops = {
 	.llseek			= noop_llseek,
 };
 
+static int svm_backing_open(struct inode *inode, struct file *file)
+{
+	return -ENXIO;
+}
+
+/* Opens of the backing inode by path (/proc/PID/{fd,map_files}/N). */
+static const struct file_operations svm_backing_fops = {
+	.owner	= THIS_MODULE,
+	.open	= svm_backing_open,
+};
+
+/* Close the backing shmem inode of a new region to other ways in. */
+void svm_region_seal(struct svm_region *r)
+{
+	struct inode *inode = file_inode(r->shmem);
+
+	inode->i_fop = &svm_backing_fops;
+	SHMEM_I(inode)->seals |= F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW;
+}
+
 /* A new file for r; takes over the caller's reference on success. */
 struct file *svm_region_file(struct svm_region *r, bool rdonly)
 {
-	char name[SVM_NAME_MAX + 8];
+	struct inode *inode = file_inode(r->shmem);
+	char name[SVM_NAME_MAX + 4];
 	struct file *file;
 
-	snprintf(name, sizeof(name), "[svm:%s]", r->name);
-	file = anon_inode_getfile(name, &svm_region_fops, r,
-				  rdonly ? O_RDONLY : O_RDWR);
-	if (IS_ERR(file))
+	snprintf(name, sizeof(name), "svm:%s", r->name);
+	/*
+	 * __fput() drops a reference on fops->owner: take it, as
+	 * anon_inode_getfile() does (the caller's /dev/svm fd pins us).
+	 */
+	__module_get(THIS_MODULE);
+	ihold(inode);
+	file = alloc_file_pseudo(inode, r->shmem->f_path.mnt, name,
+				 rdonly ? O_RDONLY : O_RDWR, &svm_region_fops);
+	if (IS_ERR(file)) {
+		iput(inode);
+		module_put(THIS_MODULE);
 		return file;
-	file->f_mapping = r->shmem->f_mapping;
+	}
+	file->private_data = r;
 	atomic_inc(&r->nr_fds);
 	return file;
 }
@@ -254,11 +282,13 @@ struct file *svm_region_file(struct svm_region *r, bool rdonly)
 /*
  * The processes mapping r, as seen from the caller's pid namespace: one
  * entry per process whose address space maps r, then one (pid 0) per
- * address space no process has any more (being torn down).  Fills up to
- * max entries; *total is how many there are.
+ * address space no process has any more (being torn down); only those
+ * with their mlock bit set if mlocked_only.  Fills up to max entries;
+ * *total is how many there are.
  */
-int svm_region_mappers(struct svm_region *r, struct svm_mapper *out,
-		       unsigned int max, unsigned int *total)
+int svm_region_mappers(struct svm_region *r, bool mlocked_only,
+		       struct svm_mapper *out, unsigned int max,
+		       unsigned int *total)
 {
 	struct pid_namespace *ns = task_active_pid_ns(current);
 	struct task_struct *p, *t;
@@ -268,7 +298,7 @@ int svm_region_mappers(struct svm_region *r, struct svm_mapper *out,
 
 	mutex_lock(&r->lock);
 	list_for_each_entry(m, &r->mappers, node)
-		m->seen = false;
+		m->seen = mlocked_only && !m->mlocked;
 	rcu_read_lock();
 	for_each_process(p) {
 		if (p->flags & PF_KTHREAD)
@@ -280,7 +310,7 @@ int svm_region_mappers(struct svm_region *r, struct svm_mapper *out,
 				break;
 		}
 		m = mm ? svm_mm_find(r, mm) : NULL;
-		if (!m)
+		if (!m || (mlocked_only && !m->mlocked))
 			continue;
 		m->seen = true;
 		if (n < max) {

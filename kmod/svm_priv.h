@@ -5,14 +5,19 @@
  * Lock order (outermost first):
  *
  *   mm->mmap_lock		get_unmapped_area, ->mmap, vm_ops->open/close
- *     svm_region.lock		a region's mapper list
+ *     svm_region.lock		mapper list, logical wiring state
  *
- *   svm_lock			name table, id table, window bitmap, users
+ *   svm_region.wire_mutex	SVM_IOC_WIRE and the unwire work
+ *     svm_region.lock
+ *     svm_lock			name table, id table, window bitmap, users
  *
- * svm_lock is never taken under mmap_lock: it is taken by ioctls and by
- * the release of a region file, which runs from __fput() without mmap_lock.
- * Neither lock is held across copy_{to,from}_user() or anything that can
- * fault on user memory.
+ * wire_mutex is taken only by the SVM_IOC_WIRE ioctl and the unwire work,
+ * never under mmap_lock, so it may be held while pages are allocated.
+ * mmap_lock is never taken under wire_mutex either: the wiring code does
+ * not touch user memory (the ioctl copies its argument before).  svm_lock
+ * is taken by ioctls, by the unwire work and by the release of a region
+ * file (from __fput(), without mmap_lock); it is never taken under
+ * mmap_lock.  None of these locks is held across copy_{to,from}_user().
  */
 #ifndef _SVM_PRIV_H
 #define _SVM_PRIV_H
@@ -25,8 +30,19 @@
 #include <linux/svm.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
+#include <linux/workqueue.h>
 
+struct mm_struct;
 struct svm_user;
+
+/* An address space mapping a region; on svm_region.mappers. */
+struct svm_mm {
+	struct list_head	node;
+	struct mm_struct	*mm;	/* compared only: outlives its VMAs */
+	unsigned int		nr_maps; /* VMAs of the region in mm */
+	bool			mlocked; /* its POSIX mlock bit */
+	bool			seen;	/* scratch for svm_region_mappers() */
+};
 
 struct svm_region {
 	/*
@@ -57,8 +73,22 @@ struct svm_region {
 	atomic_t		nr_fds;		/* open region files */
 
 	struct mutex		lock;		/* protects the fields below */
-	struct list_head	mappers;	/* struct svm_mapper */
+	struct list_head	mappers;	/* struct svm_mm */
 	unsigned int		nr_mappers;
+	unsigned int		nr_mlocked;	/* mappers with mlocked set */
+	unsigned int		svid;		/* SVID lock count */
+	bool			wired;		/* nr_mlocked || svid */
+
+	/*
+	 * wire_mutex protects the applied wiring: the mapping's unevictable
+	 * flag and the charge below.  It follows the logical state above,
+	 * which vm_ops->close can change under mmap_lock; the unwire work
+	 * then catches up.
+	 */
+	struct mutex		wire_mutex;
+	u64			charged;	/* bytes; 0 when not charged */
+	kuid_t			charged_uid;
+	struct work_struct	unwire_work;
 };
 
 /* svm_main.c: module parameters, fixed after load unless noted. */
@@ -78,6 +108,8 @@ void svm_window_stat(struct svm_window *w);
 
 /* svm_region.c: region lifecycle, names, ids, users. */
 extern struct mutex svm_lock;
+int svm_user_lock_charge(kuid_t uid, u64 len, bool capped, u64 limit);
+void svm_user_lock_refund(kuid_t uid, u64 len);
 int svm_regions_init(void);
 void svm_regions_exit(void);
 struct svm_region *svm_region_get_or_create(const char *name, u64 len,
@@ -89,10 +121,21 @@ void svm_region_fill_info(struct svm_region *r, struct svm_info *info);
 int svm_region_list(u64 *cursor, struct svm_info *out, unsigned int max);
 unsigned int svm_region_count(void);
 
+/* svm_wire.c: wiring and its accounting. */
+int svm_wiring_change(unsigned int nr_mlocked, unsigned int svid,
+		      int mlock_delta, int svid_delta);
+int svm_wire(struct svm_region *r, u32 op);
+void svm_wire_mm_leaves(struct svm_region *r, struct svm_mm *m);
+void svm_unwire_work(struct work_struct *work);
+void svm_wire_destroy(struct svm_region *r);
+
 /* svm_map.c: region files, mappings, mapper tracking, the placeholder. */
+struct svm_mm *svm_mm_find(struct svm_region *r, struct mm_struct *mm);
+void svm_region_seal(struct svm_region *r);
 struct file *svm_region_file(struct svm_region *r, bool rdonly);
-int svm_region_mappers(struct svm_region *r, struct svm_mapper *out,
-		       unsigned int max, unsigned int *total);
+int svm_region_mappers(struct svm_region *r, bool mlocked_only,
+		       struct svm_mapper *out, unsigned int max,
+		       unsigned int *total);
 unsigned long svm_dev_get_unmapped_area(struct file *file, unsigned long addr,
 					unsigned long len, unsigned long pgoff,
 					unsigned long flags);

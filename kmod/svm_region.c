@@ -43,11 +43,12 @@ static const struct rhashtable_params svm_name_params = {
 	.automatic_shrinking	= true,
 };
 
-/* What one uid holds, for the per-user limits. */
+/* What one uid holds, for the per-user limits; freed when it is nothing. */
 struct svm_user {
 	kuid_t		uid;
 	unsigned int	nr_regions;
-	u64		bytes;
+	u64		bytes;		/* of regions it owns */
+	u64		locked;		/* of wiring charged to it */
 };
 
 int svm_regions_init(void)
@@ -68,8 +69,8 @@ unsigned int svm_region_count(void)
 	return READ_ONCE(svm_nr_regions);
 }
 
-/* Check the limits for uid creating len bytes; returns its svm_user. */
-static struct svm_user *svm_user_charge(kuid_t uid, u64 len)
+/* uid's svm_user, created empty if it has none; svm_lock held. */
+static struct svm_user *svm_user_get(kuid_t uid)
 {
 	unsigned long key = from_kuid(&init_user_ns, uid);
 	struct svm_user *u;
@@ -77,20 +78,43 @@ static struct svm_user *svm_user_charge(kuid_t uid, u64 len)
 
 	lockdep_assert_held(&svm_lock);
 	u = xa_load(&svm_users, key);
-	if (u && u->nr_regions >= READ_ONCE(svm_user_max_regions))
+	if (u)
+		return u;
+	u = kzalloc(sizeof(*u), GFP_KERNEL);
+	if (!u)
+		return ERR_PTR(-ENOMEM);
+	u->uid = uid;
+	err = xa_insert(&svm_users, key, u, GFP_KERNEL);
+	if (err) {
+		kfree(u);
+		return ERR_PTR(err);
+	}
+	return u;
+}
+
+static void svm_user_put_if_unused(struct svm_user *u)
+{
+	lockdep_assert_held(&svm_lock);
+	if (u->nr_regions || u->locked)
+		return;
+	xa_erase(&svm_users, from_kuid(&init_user_ns, u->uid));
+	kfree(u);
+}
+
+/* Check the limits for uid creating len bytes; returns its svm_user. */
+static struct svm_user *svm_user_charge(kuid_t uid, u64 len)
+{
+	struct svm_user *u = svm_user_get(uid);
+
+	if (IS_ERR(u))
+		return u;
+	if (u->nr_regions >= READ_ONCE(svm_user_max_regions)) {
+		svm_user_put_if_unused(u);
 		return ERR_PTR(-EUSERS);
-	if ((u ? u->bytes : 0) + len > READ_ONCE(svm_user_max_bytes))
+	}
+	if (u->bytes + len > READ_ONCE(svm_user_max_bytes)) {
+		svm_user_put_if_unused(u);
 		return ERR_PTR(-EDQUOT);
-	if (!u) {
-		u = kzalloc(sizeof(*u), GFP_KERNEL);
-		if (!u)
-			return ERR_PTR(-ENOMEM);
-		u->uid = uid;
-		err = xa_insert(&svm_users, key, u, GFP_KERNEL);
-		if (err) {
-			kfree(u);
-			return ERR_PTR(err);
-		}
 	}
 	u->nr_regions++;
 	u->bytes += len;
@@ -101,10 +125,41 @@ static void svm_user_uncharge(struct svm_user *u, u64 len)
 {
 	lockdep_assert_held(&svm_lock);
 	u->bytes -= len;
-	if (--u->nr_regions == 0) {
-		xa_erase(&svm_users, from_kuid(&init_user_ns, u->uid));
-		kfree(u);
+	u->nr_regions--;
+	svm_user_put_if_unused(u);
+}
+
+/* Charge len wired bytes to uid; past limit (when capped) is -ENOMEM. */
+int svm_user_lock_charge(kuid_t uid, u64 len, bool capped, u64 limit)
+{
+	struct svm_user *u;
+	int err = 0;
+
+	mutex_lock(&svm_lock);
+	u = svm_user_get(uid);
+	if (IS_ERR(u)) {
+		err = PTR_ERR(u);
+	} else if (capped && u->locked + len > limit) {
+		svm_user_put_if_unused(u);
+		err = -ENOMEM;
+	} else {
+		u->locked += len;
 	}
+	mutex_unlock(&svm_lock);
+	return err;
+}
+
+void svm_user_lock_refund(kuid_t uid, u64 len)
+{
+	struct svm_user *u;
+
+	mutex_lock(&svm_lock);
+	u = xa_load(&svm_users, from_kuid(&init_user_ns, uid));
+	if (u) {
+		u->locked -= len;
+		svm_user_put_if_unused(u);
+	}
+	mutex_unlock(&svm_lock);
 }
 
 static unsigned long svm_first_granule(struct svm_region *r)
@@ -128,8 +183,10 @@ static void svm_region_release(struct kref *ref)
 	svm_nr_regions--;
 	mutex_unlock(&svm_lock);
 
+	svm_wire_destroy(r);
 	fput(r->shmem);
 	put_pid(r->cpid);
+	mutex_destroy(&r->wire_mutex);
 	mutex_destroy(&r->lock);
 	kfree(r);
 	module_put(THIS_MODULE);
@@ -174,7 +231,9 @@ static struct svm_region *svm_region_create(const char *name, u64 len,
 		return ERR_PTR(-ENOMEM);
 	kref_init(&r->ref);
 	mutex_init(&r->lock);
+	mutex_init(&r->wire_mutex);
 	INIT_LIST_HEAD(&r->mappers);
+	INIT_WORK(&r->unwire_work, svm_unwire_work);
 	strscpy_pad(r->name, name, sizeof(r->name));
 	r->len = len;
 	r->uid = current_euid();
@@ -202,6 +261,7 @@ static struct svm_region *svm_region_create(const char *name, u64 len,
 		err = PTR_ERR(r->shmem);
 		goto out_window;
 	}
+	svm_region_seal(r);
 	r->id = svm_next_id;
 	err = xa_insert(&svm_ids, r->id, r, GFP_KERNEL);
 	if (err)
@@ -231,6 +291,7 @@ out_window:
 out_uncharge:
 	svm_user_uncharge(r->user, len);
 out_free:
+	mutex_destroy(&r->wire_mutex);
 	mutex_destroy(&r->lock);
 	kfree(r);
 	return ERR_PTR(err);
@@ -316,7 +377,8 @@ void svm_region_fill_info(struct svm_region *r, struct svm_info *info)
 
 	memset(info, 0, sizeof(*info));
 	info->size = sizeof(*info);
-	info->flags = READ_ONCE(r->flags);
+	info->flags = READ_ONCE(r->flags) |
+		      (READ_ONCE(r->wired) ? SVM_REGION_WIRED : 0);
 	info->id = r->id;
 	memcpy(info->name, r->name, sizeof(info->name));
 	info->addr = r->addr;
@@ -330,6 +392,11 @@ void svm_region_fill_info(struct svm_region *r, struct svm_info *info)
 	info->ctime_ns = r->ctime_ns;
 	info->resident = READ_ONCE(r->shmem->f_mapping->nrpages);
 	info->nr_fds = atomic_read(&r->nr_fds);
+	info->svid_count = READ_ONCE(r->svid);
+	info->nr_mlocked = READ_ONCE(r->nr_mlocked);
+	info->charged = READ_ONCE(r->charged);
+	info->charged_uid = info->charged ?
+			    from_kuid_munged(ns, r->charged_uid) : 0;
 }
 
 /* Fill up to max entries with regions of id > *cursor, in id order. */

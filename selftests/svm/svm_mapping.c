@@ -372,8 +372,41 @@ TEST_F(region, madvise_remove_is_refused)
 	ASSERT_NE(MAP_FAILED, p);
 	p[0] = 1;
 	EXPECT_EQ(-1, madvise(p, LEN, MADV_REMOVE));
-	EXPECT_EQ(ENODEV, errno);
+	EXPECT_EQ(EOPNOTSUPP, errno);
 	EXPECT_EQ(1, p[0]);
+	munmap(p, LEN);
+}
+
+TEST_F(region, ftruncate_and_seals_cannot_change_the_region)
+{
+	struct svm_info info;
+
+	EXPECT_EQ(-1, ftruncate(self->fd, LEN / 2));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, ftruncate(self->fd, LEN * 2));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, fcntl(self->fd, F_ADD_SEALS, F_SEAL_WRITE));
+	EXPECT_EQ(EPERM, errno);
+	ASSERT_EQ(0, svm_get_info(self->fd, &info));
+	EXPECT_EQ(LEN, info.length);
+}
+
+TEST_F(region, maps_names_the_region)
+{
+	char line[256], want[64];
+	void *p = svm_map(self->fd, LEN, PROT_READ);
+	int found = 0;
+	FILE *f;
+
+	ASSERT_NE(MAP_FAILED, p);
+	snprintf(want, sizeof(want), "/svm:%s", self->name);
+	f = fopen("/proc/self/maps", "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f))
+		if (strtoul(line, NULL, 16) == self->o.addr && strstr(line, want))
+			found = 1;
+	fclose(f);
+	EXPECT_TRUE(found);
 	munmap(p, LEN);
 }
 

@@ -142,9 +142,16 @@ struct svm_info {
 	__aligned_u64 resident;	/* pages in memory */
 	__u32 nr_fds;		/* open region file descriptions */
 	__u32 __reserved0;
+	/* VER1: wiring (see SVM_IOC_WIRE) */
+	__u32 svid_count;	/* SVID lock count */
+	__u32 nr_mlocked;	/* mappers whose mlock bit is set */
+	__aligned_u64 charged;	/* bytes charged for wiring, 0 if unwired */
+	__u32 charged_uid;	/* who was charged, in the caller's userns */
+	__u32 __reserved1;
 };
 
 #define SVM_INFO_SIZE_VER0	144
+#define SVM_INFO_SIZE_VER1	168
 
 /*
  * SVM_IOC_LIST: read svm_info of regions with id > cursor, in id order.
@@ -172,7 +179,11 @@ struct svm_list {
  * (VMAs) of the region in its address space; an address space being torn
  * down or not visible from the caller's namespace is reported with pid 0.
  * total is the number of entries there are; at most count are written.
+ * With SVM_MAPPERS_MLOCKED, only mappers whose mlock bit is set.
  */
+#define SVM_MAPPERS_MLOCKED	(1U << 0)
+#define SVM_MAPPERS_FLAGS	0x1U
+
 struct svm_mapper {
 	__s32 pid;
 	__u32 nr_maps;
@@ -180,13 +191,62 @@ struct svm_mapper {
 
 struct svm_mappers {
 	__u32 size;		/* sizeof(struct svm_mappers) */
-	__u32 flags;		/* reserved, 0 */
+	__u32 flags;		/* SVM_MAPPERS_* */
 	__aligned_u64 entries;	/* user pointer to struct svm_mapper[count] */
 	__u32 count;		/* in: capacity; out: entries written */
 	__u32 total;		/* out: entries there are */
 };
 
 #define SVM_MAPPERS_SIZE_VER0	24
+
+/*
+ * SVM_IOC_WIRE: wire or unwire a region.  Two independent sources:
+ *
+ *                 POSIX mlock                    SVID lock
+ *   state         one bit per mapper             one count per region
+ *   repeat calls  idempotent: one munlock        balanced: each lock needs
+ *                 undoes any number of mlocks    its unlock; unlock at 0 is
+ *                                                EINVAL
+ *   ends when     that mapper munlocks or stops  balanced unlocks, or the
+ *                 mapping the region (munmap,    region is destroyed
+ *                 exec, exit, SIGKILL); a fork
+ *                 child starts without it
+ *   never touches the SVID count                 any mapper's mlock bit
+ *
+ * The region is wired while any mlock bit is set or the SVID count is
+ * above 0.  Becoming wired populates every page and makes the pages
+ * unevictable, and is charged once, to the euid of the caller that caused
+ * it, against its RLIMIT_MEMLOCK (unless it has CAP_IPC_LOCK); becoming
+ * unwired makes the pages evictable again and refunds that charge, as does
+ * destruction.  Pages resident before wiring move to the unevictable list
+ * when reclaim next sees them, as with SysV SHM_LOCK.
+ *
+ * SVM_WIRE_MLOCK and SVM_WIRE_MUNLOCK act for the calling process's
+ * address space, which must map the region.  SVM_WIRE_LOCK and
+ * SVM_WIRE_UNLOCK need the region's owner or creator, or CAP_IPC_LOCK.
+ *
+ * Errors:
+ *   EINVAL   unknown op; SVM_WIRE_UNLOCK with the count at 0
+ *   ENOMEM   mlock/munlock by a process that does not map the region;
+ *            the charge would pass RLIMIT_MEMLOCK; out of memory while
+ *            populating (nothing is left charged or wired)
+ *   EPERM    RLIMIT_MEMLOCK is 0 and the caller lacks CAP_IPC_LOCK; SVID
+ *            lock/unlock by other than owner, creator or CAP_IPC_LOCK
+ *   EINTR    a fatal signal arrived while populating
+ */
+#define SVM_WIRE_MLOCK		1
+#define SVM_WIRE_MUNLOCK	2
+#define SVM_WIRE_LOCK		3
+#define SVM_WIRE_UNLOCK		4
+
+struct svm_wire {
+	__u32 size;		/* sizeof(struct svm_wire) */
+	__u32 op;		/* SVM_WIRE_* */
+	__u32 flags;		/* reserved, 0 */
+	__u32 __reserved0;
+};
+
+#define SVM_WIRE_SIZE_VER0	16
 
 /*
  * mmap() of a region fd:
@@ -197,7 +257,9 @@ struct svm_mappers {
  *            mapped in the way (it is left untouched)
  * The region cannot move or grow: mremap() to do so fails (EINVAL/EFAULT).
  * A region's size and pages are fixed: MADV_REMOVE and fallocate() fail
- * with ENODEV, ftruncate() with EINVAL.
+ * with EOPNOTSUPP, ftruncate() with EPERM (the region is sealed against
+ * growing and shrinking), F_ADD_SEALS with EPERM.  The region cannot be
+ * reopened through /proc/PID/fd or /proc/PID/map_files (ENXIO).
  *
  * mmap() of /dev/svm (the reservation): PROT_NONE only, at base + offset for
  * any page-aligned sub-range of the window; it may replace the caller's
@@ -212,5 +274,6 @@ struct svm_mappers {
 #define SVM_IOC_LIST	_IO(SVM_IOC_MAGIC, 0x04) /* struct svm_list */
 #define SVM_IOC_INFO	_IO(SVM_IOC_MAGIC, 0x40) /* struct svm_info */
 #define SVM_IOC_MAPPERS	_IO(SVM_IOC_MAGIC, 0x41) /* struct svm_mappers */
+#define SVM_IOC_WIRE	_IO(SVM_IOC_MAGIC, 0x42) /* struct svm_wire */
 
 #endif /* _UAPI_LINUX_SVM_H */

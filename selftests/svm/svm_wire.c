@@ -1,0 +1,539 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Wiring: POSIX mlock bits per mapper and the SVID lock count, their
+ * independence, unevictable pages and RLIMIT_MEMLOCK accounting.
+ */
+#include <grp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "svm_test.h"
+
+#define LEN	(1024 * 4096)	/* 4 MiB */
+
+static int wire(int fd, unsigned int op)
+{
+	struct svm_wire a = { .size = sizeof(a), .op = op };
+
+	return ioctl(fd, SVM_IOC_WIRE, &a) < 0 ? -errno : 0;
+}
+
+/* wired flag, SVID count and number of mlock bits, packed for asserts. */
+static int state(int fd)
+{
+	struct svm_info info;
+
+	if (svm_get_info(fd, &info))
+		return -1;
+	return (info.flags & SVM_REGION_WIRED ? 100 : 0) +
+	       info.svid_count * 10 + info.nr_mlocked;
+}
+
+#define WIRED(svid, mlocked)	(100 + (svid) * 10 + (mlocked))
+#define UNWIRED			0
+
+static uint64_t charged(int fd)
+{
+	struct svm_info info;
+
+	return svm_get_info(fd, &info) ? UINT64_MAX : info.charged;
+}
+
+static int mlocked_mappers(int fd)
+{
+	struct svm_mappers a = {
+		.size = sizeof(a), .flags = SVM_MAPPERS_MLOCKED,
+	};
+
+	return ioctl(fd, SVM_IOC_MAPPERS, &a) < 0 ? -errno : (int)a.total;
+}
+
+static void write_sysctl(const char *path, const char *value)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f) {
+		fputs(value, f);
+		fclose(f);
+	}
+}
+
+/*
+ * Unevictable kB from /proc/meminfo, exact: compaction first drains every
+ * CPU's LRU batches (where fresh pages wait before an LRU list counts
+ * them), and must not migrate unevictable pages, which would batch them
+ * again; stat_refresh then folds the per-CPU counter deltas.
+ */
+static long unevictable_kb(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f;
+
+	write_sysctl("/proc/sys/vm/compact_unevictable_allowed", "0\n");
+	write_sysctl("/proc/sys/vm/compact_memory", "1\n");
+	write_sysctl("/proc/sys/vm/stat_refresh", "1\n");
+	f = fopen("/proc/meminfo", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Unevictable: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+/* Run fn in a child as uid/gid 1000 (no capabilities); its exit status. */
+static int as_user(int (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (setgroups(0, NULL) || setresgid(1000, 1000, 1000) ||
+		    setresuid(1000, 1000, 1000))
+			_exit(255);
+		_exit(fn(arg));
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+FIXTURE(region) {
+	int dev, fd;
+	char name[32];
+	char *p;
+};
+
+FIXTURE_SETUP(region)
+{
+	snprintf(self->name, sizeof(self->name), "wire-%d", getpid());
+	self->dev = svm_dev_open();
+	ASSERT_LE(0, self->dev);
+	self->fd = svm_open_region(self->dev, self->name, LEN,
+				   SVM_OPEN_CREATE | SVM_OPEN_EXCL, 0666, NULL);
+	ASSERT_LE(0, self->fd);
+	self->p = svm_map(self->fd, LEN, PROT_READ | PROT_WRITE);
+	ASSERT_NE(MAP_FAILED, self->p);
+}
+
+FIXTURE_TEARDOWN(region)
+{
+	munmap(self->p, LEN);
+	close(self->fd);
+	close(self->dev);
+}
+
+TEST_F(region, three_mlocks_undone_by_one_munlock)
+{
+	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MLOCK));
+	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MLOCK));
+	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MLOCK));
+	EXPECT_EQ(WIRED(0, 1), state(self->fd));
+	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MUNLOCK));
+	EXPECT_EQ(UNWIRED, state(self->fd));
+	EXPECT_EQ(0, wire(self->fd, SVM_WIRE_MUNLOCK));	/* idempotent */
+	EXPECT_EQ(UNWIRED, state(self->fd));
+}
+
+TEST_F(region, svid_locks_are_balanced)
+{
+	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_LOCK));
+	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_LOCK));
+	EXPECT_EQ(WIRED(2, 0), state(self->fd));
+	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_UNLOCK));
+	EXPECT_EQ(WIRED(1, 0), state(self->fd));
+	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_UNLOCK));
+	EXPECT_EQ(UNWIRED, state(self->fd));
+	EXPECT_EQ(-EINVAL, wire(self->fd, SVM_WIRE_UNLOCK));
+	EXPECT_EQ(UNWIRED, state(self->fd));
+}
+
+/* The four interleavings: neither API ever undoes the other's wiring. */
+TEST_F(region, truth_table_mlock_lock_munlock_unlock)
+{
+	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MLOCK));
+	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_LOCK));
+	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MUNLOCK));
+	EXPECT_EQ(WIRED(1, 0), state(self->fd));
+	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_UNLOCK));
+	EXPECT_EQ(UNWIRED, state(self->fd));
+}
+
+TEST_F(region, truth_table_mlock_lock_unlock_munlock)
+{
+	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MLOCK));
+	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_LOCK));
+	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_UNLOCK));
+	EXPECT_EQ(WIRED(0, 1), state(self->fd));
+	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MUNLOCK));
+	EXPECT_EQ(UNWIRED, state(self->fd));
+}
+
+TEST_F(region, truth_table_lock_mlock_munlock_unlock)
+{
+	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_LOCK));
+	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MLOCK));
+	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MUNLOCK));
+	EXPECT_EQ(WIRED(1, 0), state(self->fd));
+	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_UNLOCK));
+	EXPECT_EQ(UNWIRED, state(self->fd));
+}
+
+TEST_F(region, truth_table_lock_mlock_unlock_munlock)
+{
+	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_LOCK));
+	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MLOCK));
+	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_UNLOCK));
+	EXPECT_EQ(WIRED(0, 1), state(self->fd));
+	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MUNLOCK));
+	EXPECT_EQ(UNWIRED, state(self->fd));
+}
+
+TEST_F(region, unknown_op_and_flags_are_einval)
+{
+	struct svm_wire a = { .size = sizeof(a), .op = 5 };
+
+	EXPECT_EQ(-1, ioctl(self->fd, SVM_IOC_WIRE, &a));
+	EXPECT_EQ(EINVAL, errno);
+	a.op = SVM_WIRE_LOCK;
+	a.flags = 1;
+	EXPECT_EQ(-1, ioctl(self->fd, SVM_IOC_WIRE, &a));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(UNWIRED, state(self->fd));
+}
+
+TEST_F(region, mlock_without_mapping_is_enomem)
+{
+	munmap(self->p, LEN);
+	EXPECT_EQ(-ENOMEM, wire(self->fd, SVM_WIRE_MLOCK));
+	EXPECT_EQ(-ENOMEM, wire(self->fd, SVM_WIRE_MUNLOCK));
+	EXPECT_EQ(UNWIRED, state(self->fd));
+	self->p = svm_map(self->fd, LEN, PROT_READ | PROT_WRITE);
+}
+
+/* Child helpers: each maps the region, mlocks, reports, then ends some way. */
+enum { END_EXIT, END_KILL, END_MUNMAP, END_EXEC, END_MUNLOCK };
+
+static pid_t child_mlocks(const char *name, int how, int ready, int go)
+{
+	pid_t pid = fork();
+	char c;
+
+	if (pid)
+		return pid;
+	{
+		int dev = svm_dev_open();
+		int fd = svm_open_region(dev, name, 0, 0, 0, NULL);
+		void *p = svm_map(fd, LEN, PROT_READ);
+
+		if (p == MAP_FAILED || wire(fd, SVM_WIRE_MLOCK))
+			_exit(1);
+		write(ready, "r", 1);
+		read(go, &c, 1);
+		switch (how) {
+		case END_MUNMAP:
+			munmap(p, LEN);
+			break;
+		case END_EXEC:
+			execl("/bin/sleep", "sleep", "30", NULL);
+			_exit(2);
+		case END_MUNLOCK:
+			wire(fd, SVM_WIRE_MUNLOCK);
+			break;
+		case END_KILL:
+			for (;;)
+				pause();
+		}
+		write(ready, "d", 1);
+		read(go, &c, 1);
+		_exit(0);
+	}
+}
+
+static void child_drops_only_its_bit(struct __test_metadata *_metadata,
+				     FIXTURE_DATA(region) *self, int how)
+{
+	int ready[2], go[2];
+	pid_t pid;
+	char c;
+
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MLOCK));
+	pid = child_mlocks(self->name, how, ready[1], go[0]);
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	EXPECT_EQ(WIRED(0, 2), state(self->fd));
+	EXPECT_EQ(2, mlocked_mappers(self->fd));
+	if (how == END_KILL)
+		kill(pid, SIGKILL);
+	else
+		write(go[1], "g", 1);
+	if (how == END_EXIT)
+		write(go[1], "g", 1);
+	EXPECT_TRUE(POLL_UNTIL(state(self->fd) == WIRED(0, 1), 10000));
+	EXPECT_EQ(1, mlocked_mappers(self->fd));
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MUNLOCK));
+	EXPECT_EQ(UNWIRED, state(self->fd));
+	close(ready[0]);
+	close(ready[1]);
+	close(go[0]);
+	close(go[1]);
+}
+
+TEST_F(region, mappers_bits_are_independent)
+{
+	child_drops_only_its_bit(_metadata, self, END_MUNLOCK);
+}
+
+TEST_F(region, exit_drops_only_the_exiting_mappers_bit)
+{
+	child_drops_only_its_bit(_metadata, self, END_EXIT);
+}
+
+TEST_F(region, sigkill_drops_only_the_killed_mappers_bit)
+{
+	child_drops_only_its_bit(_metadata, self, END_KILL);
+}
+
+TEST_F(region, munmap_drops_only_the_unmapping_mappers_bit)
+{
+	child_drops_only_its_bit(_metadata, self, END_MUNMAP);
+}
+
+TEST_F(region, exec_drops_only_the_execing_mappers_bit)
+{
+	child_drops_only_its_bit(_metadata, self, END_EXEC);
+}
+
+TEST_F(region, forked_child_starts_without_mlock_bit)
+{
+	int go[2], status;
+	pid_t pid;
+	char c;
+
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MLOCK));
+	pid = fork();
+	if (pid == 0) {
+		read(go[0], &c, 1);
+		_exit(0);
+	}
+	EXPECT_EQ(1, svm_maps_of(self->fd, pid));
+	EXPECT_EQ(WIRED(0, 1), state(self->fd));
+	EXPECT_EQ(1, mlocked_mappers(self->fd));
+	write(go[1], "g", 1);
+	waitpid(pid, &status, 0);
+	EXPECT_EQ(WIRED(0, 1), state(self->fd));
+	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MUNLOCK));
+	close(go[0]);
+	close(go[1]);
+}
+
+TEST_F(region, svid_count_outlives_its_locker)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(wire(self->fd, SVM_WIRE_LOCK) ? 1 : 0);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, status);
+	EXPECT_EQ(WIRED(1, 0), state(self->fd));
+	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_UNLOCK));
+}
+
+TEST_F(region, wiring_populates_every_page)
+{
+	unsigned char vec[LEN / 4096];
+	int i, resident = 0;
+
+	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_LOCK));
+	ASSERT_EQ(0, mincore(self->p, LEN, vec));
+	for (i = 0; i < LEN / 4096; i++)
+		resident += vec[i] & 1;
+	EXPECT_EQ(LEN / 4096, resident);
+	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_UNLOCK));
+}
+
+TEST_F(region, unevictable_follows_wiring)
+{
+	long base = unevictable_kb();
+
+	ASSERT_LE(0, base);
+	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_LOCK));
+	EXPECT_GE(4, labs(unevictable_kb() - base - LEN / 1024));
+	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_UNLOCK));
+	EXPECT_GE(4, labs(unevictable_kb() - base));
+}
+
+TEST_F(region, destroying_a_wired_region_unwires_it)
+{
+	long base = unevictable_kb();
+
+	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_LOCK));
+	EXPECT_GE(4, labs(unevictable_kb() - base - LEN / 1024));
+	munmap(self->p, LEN);
+	close(self->fd);	/* last holder: destroyed with its SVID lock */
+	EXPECT_GE(4, labs(unevictable_kb() - base));
+	self->fd = svm_create(self->dev, "wire-after", 4096);
+	self->p = svm_map(self->fd, 4096, PROT_READ);
+}
+
+TEST_F(region, charge_is_taken_once_and_refunded)
+{
+	struct svm_info info;
+
+	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_LOCK));
+	ASSERT_EQ(0, svm_get_info(self->fd, &info));
+	EXPECT_EQ(LEN, info.charged);
+	EXPECT_EQ(0, info.charged_uid);
+	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MLOCK));	/* second source */
+	EXPECT_EQ(LEN, charged(self->fd));
+	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_UNLOCK));
+	EXPECT_EQ(LEN, charged(self->fd));
+	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MUNLOCK));
+	EXPECT_EQ(0, charged(self->fd));
+}
+
+TEST_F(region, madvise_remove_on_wired_region_is_refused)
+{
+	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_LOCK));
+	self->p[0] = 7;
+	EXPECT_EQ(-1, madvise(self->p, LEN, MADV_REMOVE));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_EQ(7, self->p[0]);
+	EXPECT_EQ(WIRED(1, 0), state(self->fd));
+	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_UNLOCK));
+}
+
+/* --- as an unprivileged uid --------------------------------------------- */
+
+struct user_wire {
+	const char *name;
+	rlim_t limit;
+	unsigned int op;
+};
+
+/* Map the region as uid 1000 under an RLIMIT_MEMLOCK; return -errno of op. */
+static int user_wire_fn(void *arg)
+{
+	struct user_wire *u = arg;
+	struct rlimit rl = { u->limit, u->limit };
+	int dev = svm_dev_open(), fd;
+
+	fd = svm_open_region(dev, u->name, 0, 0, 0, NULL);
+	if (fd < 0 || svm_map(fd, LEN, PROT_READ) == MAP_FAILED)
+		return 254;
+	if (setrlimit(RLIMIT_MEMLOCK, &rl))
+		return 253;
+	return -wire(fd, u->op);
+}
+
+TEST_F(region, unprivileged_with_memlock_limit_0_is_eperm)
+{
+	struct user_wire u = { self->name, 0, SVM_WIRE_MLOCK };
+
+	EXPECT_EQ(EPERM, as_user(user_wire_fn, &u));
+	EXPECT_EQ(0, charged(self->fd));
+}
+
+TEST_F(region, unprivileged_below_region_size_is_enomem)
+{
+	struct user_wire u = { self->name, LEN / 2, SVM_WIRE_MLOCK };
+
+	EXPECT_EQ(ENOMEM, as_user(user_wire_fn, &u));
+	EXPECT_EQ(0, charged(self->fd));
+	EXPECT_EQ(UNWIRED, state(self->fd));
+}
+
+TEST_F(region, unprivileged_within_limit_is_charged_to_it)
+{
+	struct user_wire u = { self->name, 2 * LEN, SVM_WIRE_MLOCK };
+	struct svm_info info;
+
+	/* The child's bit goes when it exits: wired while it ran. */
+	EXPECT_EQ(0, as_user(user_wire_fn, &u));
+	ASSERT_TRUE(POLL_UNTIL(state(self->fd) == UNWIRED, 10000));
+	ASSERT_TRUE(POLL_UNTIL(charged(self->fd) == 0, 10000));
+	ASSERT_EQ(0, svm_get_info(self->fd, &info));
+	EXPECT_EQ(0, info.charged_uid);
+}
+
+TEST_F(region, cap_ipc_lock_bypasses_the_limit)
+{
+	struct rlimit old, zero = { 0, 0 };
+
+	ASSERT_EQ(0, getrlimit(RLIMIT_MEMLOCK, &old));
+	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &zero));
+	EXPECT_EQ(0, wire(self->fd, SVM_WIRE_MLOCK));
+	EXPECT_EQ(LEN, charged(self->fd));
+	EXPECT_EQ(0, wire(self->fd, SVM_WIRE_MUNLOCK));
+	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &old));
+}
+
+TEST_F(region, svid_lock_by_non_owner_is_eperm)
+{
+	struct user_wire u = { self->name, 2 * LEN, SVM_WIRE_LOCK };
+
+	EXPECT_EQ(EPERM, as_user(user_wire_fn, &u));
+	u.op = SVM_WIRE_UNLOCK;
+	EXPECT_EQ(EPERM, as_user(user_wire_fn, &u));
+	EXPECT_EQ(UNWIRED, state(self->fd));
+}
+
+/* --- many processes at once ---------------------------------------------- */
+
+TEST_F(region, random_wiring_with_kills_ends_clean)
+{
+	long base = unevictable_kb();
+	pid_t pids[8];
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			unsigned int seed = 1234 + i, n;
+
+			for (n = 0; n < 400; n++) {
+				switch (rand_r(&seed) % 4) {
+				case 0:
+					wire(self->fd, SVM_WIRE_MLOCK);
+					break;
+				case 1:
+					wire(self->fd, SVM_WIRE_MUNLOCK);
+					break;
+				case 2:
+					if (!wire(self->fd, SVM_WIRE_LOCK))
+						wire(self->fd, SVM_WIRE_UNLOCK);
+					break;
+				case 3:
+					self->p[(rand_r(&seed) % 1024) * 4096]++;
+					break;
+				}
+			}
+			_exit(0);
+		}
+	}
+	/* Kill half of them wherever they are. */
+	for (i = 0; i < 8; i += 2)
+		kill(pids[i], SIGKILL);
+	for (i = 0; i < 8; i++)
+		waitpid(pids[i], NULL, 0);
+	/* SVID locks of killed children outlive them: balance them. */
+	for (i = 0; wire(self->fd, SVM_WIRE_UNLOCK) == 0; i++)
+		;
+	EXPECT_GE(4, i);
+	EXPECT_TRUE(POLL_UNTIL(state(self->fd) == UNWIRED, 10000));
+	EXPECT_TRUE(POLL_UNTIL(charged(self->fd) == 0, 10000));
+	EXPECT_EQ(0, mlocked_mappers(self->fd));
+	EXPECT_GE(4, labs(unevictable_kb() - base));
+}
+
+TEST_HARNESS_MAIN
