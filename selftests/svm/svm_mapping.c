@@ -387,6 +387,9 @@ TEST_F(region, ftruncate_and_seals_cannot_change_the_region)
 	EXPECT_EQ(EPERM, errno);
 	EXPECT_EQ(-1, fcntl(self->fd, F_ADD_SEALS, F_SEAL_WRITE));
 	EXPECT_EQ(EPERM, errno);
+	/* The seals are the backing inode's own, not memory beside it. */
+	EXPECT_EQ(F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW,
+		  fcntl(self->fd, F_GET_SEALS));
 	ASSERT_EQ(0, svm_get_info(self->fd, &info));
 	EXPECT_EQ(LEN, info.length);
 }
