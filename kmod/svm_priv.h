@@ -99,11 +99,11 @@ extern unsigned long svm_max_region_size;	/* writable */
 extern unsigned int svm_user_max_regions;	/* writable */
 extern unsigned long svm_user_max_bytes;	/* writable */
 
-/* svm_window.c: the VA window bitmap; callers hold svm_lock. */
+/* svm_window.c: the VA window allocator; callers hold svm_lock. */
 int svm_window_init(void);
 void svm_window_exit(void);
-long svm_window_alloc(unsigned long nr);
-void svm_window_free(unsigned long first, unsigned long nr);
+int svm_window_alloc(unsigned long nr, void *owner, unsigned long *addr);
+void svm_window_free(unsigned long addr, unsigned long nr);
 void svm_window_stat(struct svm_window *w);
 
 /* svm_region.c: region lifecycle, names, ids, users. */

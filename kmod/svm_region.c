@@ -24,7 +24,7 @@
 #include "svm_priv.h"
 
 /*
- * svm_lock protects the name table, the id table, the window bitmap, the
+ * svm_lock protects the name table, the id table, the window, the
  * per-user table and the named/persist_ref/flags fields of every region.
  * It is never taken under mmap_lock (see svm_priv.h for the lock order).
  */
@@ -162,11 +162,6 @@ void svm_user_lock_refund(kuid_t uid, u64 len)
 	mutex_unlock(&svm_lock);
 }
 
-static unsigned long svm_first_granule(struct svm_region *r)
-{
-	return (r->addr - svm_window_base) >> PAGE_SHIFT;
-}
-
 /*
  * Called by kref_put_mutex() with svm_lock held; drops it.  Nothing maps
  * the region and no file refers to it any more.
@@ -178,7 +173,7 @@ static void svm_region_release(struct kref *ref)
 	if (r->named)
 		rhashtable_remove_fast(&svm_names, &r->node, svm_name_params);
 	xa_erase(&svm_ids, r->id);
-	svm_window_free(svm_first_granule(r), (r->len >> PAGE_SHIFT) + 1);
+	svm_window_free(r->addr, (r->len >> PAGE_SHIFT) + 1);
 	svm_user_uncharge(r->user, r->len);
 	svm_nr_regions--;
 	mutex_unlock(&svm_lock);
@@ -217,7 +212,6 @@ static struct svm_region *svm_region_create(const char *name, u64 len,
 {
 	char shmem_name[SVM_NAME_MAX + 4];
 	struct svm_region *r;
-	long first;
 	int err;
 
 	lockdep_assert_held(&svm_lock);
@@ -247,12 +241,9 @@ static struct svm_region *svm_region_create(const char *name, u64 len,
 		err = PTR_ERR(r->user);
 		goto out_free;
 	}
-	first = svm_window_alloc((len >> PAGE_SHIFT) + 1);
-	if (first < 0) {
-		err = first;
+	err = svm_window_alloc((len >> PAGE_SHIFT) + 1, r, &r->addr);
+	if (err)
 		goto out_uncharge;
-	}
-	r->addr = svm_window_base + ((unsigned long)first << PAGE_SHIFT);
 
 	/* Like memfd: commit charged per page as it is allocated. */
 	snprintf(shmem_name, sizeof(shmem_name), "svm:%s", name);
@@ -287,7 +278,7 @@ out_id:
 out_shmem:
 	fput(r->shmem);
 out_window:
-	svm_window_free(first, (len >> PAGE_SHIFT) + 1);
+	svm_window_free(r->addr, (len >> PAGE_SHIFT) + 1);
 out_uncharge:
 	svm_user_uncharge(r->user, len);
 out_free:

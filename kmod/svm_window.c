@@ -2,70 +2,97 @@
 /*
  * svm: the virtual-address window.
  *
- * One bit per granule (PAGE_SIZE) of [svm_window_base, +svm_window_size)
- * says whether it is allocated.  Regions are placed first fit; each takes
- * one more granule than it maps, left unmapped as a guard so that an
- * overrun faults instead of reaching the next region.
+ * Allocated ranges of [svm_window_base, +svm_window_size) are kept in a
+ * maple tree in allocation-range mode, indexed by page (address >>
+ * PAGE_SHIFT), each range's entry being its region.  The tree tracks the
+ * largest gap under every node, so a first-fit search costs O(log n) in
+ * the number of regions whatever the window's size and fill, and memory
+ * grows with the regions, not the window: a bitmap over a 1 TiB window
+ * would be 32 MiB and a linear scan.  Each region takes one more page than
+ * it maps, left unmapped as a guard so an overrun faults instead of
+ * reaching the next region.
  *
- * Every function here expects svm_lock to be held.
+ * Every function here expects svm_lock to be held; the tree's own lock
+ * nests inside it.
  */
-#include <linux/bitmap.h>
 #include <linux/lockdep.h>
-#include <linux/vmalloc.h>
+#include <linux/maple_tree.h>
 
 #include "svm_priv.h"
 
-static unsigned long *svm_bitmap;	/* svm_lock */
-static unsigned long svm_nbits;		/* granules in the window */
-static unsigned long svm_nfree;		/* svm_lock: clear bits */
+static struct maple_tree svm_va = MTREE_INIT(svm_va, MT_FLAGS_ALLOC_RANGE);
+static unsigned long svm_nfree;		/* svm_lock: free pages */
+
+static unsigned long svm_first_page(void)
+{
+	return svm_window_base >> PAGE_SHIFT;
+}
+
+static unsigned long svm_last_page(void)
+{
+	return ((svm_window_base + svm_window_size) >> PAGE_SHIFT) - 1;
+}
 
 int svm_window_init(void)
 {
-	svm_nbits = svm_window_size >> PAGE_SHIFT;
-	svm_nfree = svm_nbits;
-	svm_bitmap = vzalloc(BITS_TO_LONGS(svm_nbits) * sizeof(long));
-	return svm_bitmap ? 0 : -ENOMEM;
+	svm_nfree = svm_window_size >> PAGE_SHIFT;
+	return 0;
 }
 
 void svm_window_exit(void)
 {
-	vfree(svm_bitmap);
+	mtree_destroy(&svm_va);
 }
 
-/* Allocate nr granules; returns the first one, or -ENOSPC. */
-long svm_window_alloc(unsigned long nr)
+/*
+ * Allocate nr pages, first fit, for owner; returns the address.  Built on
+ * mas_empty_area() + mas_store_gfp() rather than mtree_alloc_range(),
+ * whose 6.1 implementation predates its rewrite on those two.  svm_lock
+ * keeps the found gap free while mas_store_gfp() drops the tree's lock to
+ * allocate nodes.
+ */
+int svm_window_alloc(unsigned long nr, void *owner, unsigned long *addr)
 {
-	unsigned long first;
+	MA_STATE(mas, &svm_va, 0, 0);
+	int err;
 
 	lockdep_assert_held(&svm_lock);
 	if (nr > svm_nfree)
 		return -ENOSPC;
-	first = bitmap_find_next_zero_area(svm_bitmap, svm_nbits, 0, nr, 0);
-	if (first >= svm_nbits)
-		return -ENOSPC;
-	bitmap_set(svm_bitmap, first, nr);
+	mas_lock(&mas);
+	err = mas_empty_area(&mas, svm_first_page(), svm_last_page(), nr);
+	if (!err)
+		err = mas_store_gfp(&mas, owner, GFP_KERNEL);
+	mas_unlock(&mas);
+	if (err)
+		return err == -EBUSY ? -ENOSPC : err;
 	svm_nfree -= nr;
-	return first;
+	*addr = mas.index << PAGE_SHIFT;
+	return 0;
 }
 
-void svm_window_free(unsigned long first, unsigned long nr)
+void svm_window_free(unsigned long addr, unsigned long nr)
 {
 	lockdep_assert_held(&svm_lock);
-	bitmap_clear(svm_bitmap, first, nr);
+	mtree_erase(&svm_va, addr >> PAGE_SHIFT);
 	svm_nfree += nr;
 }
 
 void svm_window_stat(struct svm_window *w)
 {
-	unsigned long start = 0, end, largest = 0;
+	MA_STATE(mas, &svm_va, 0, 0);
+	unsigned long next = svm_first_page(), largest = 0;
+	void *entry;
 
 	lockdep_assert_held(&svm_lock);
-	while ((start = find_next_zero_bit(svm_bitmap, svm_nbits, start)) <
-	       svm_nbits) {
-		end = find_next_bit(svm_bitmap, svm_nbits, start);
-		largest = max(largest, end - start);
-		start = end;
+	mas_lock(&mas);
+	mas_for_each(&mas, entry, ULONG_MAX) {
+		largest = max(largest, mas.index - next);
+		next = mas.last + 1;
 	}
+	mas_unlock(&mas);
+	largest = max(largest, svm_last_page() + 1 - next);
+
 	w->base = svm_window_base;
 	w->length = svm_window_size;
 	w->granule = PAGE_SIZE;

@@ -43,6 +43,7 @@
  * one gets SVM_OPEN_CREATED in out_flags.
  *
  * Errors:
+ *   ENAMETOOLONG  the name is SVM_NAME_MAX bytes or longer
  *   EINVAL   bad name (see SVM_NAME_MAX), size 0 on create, size given on
  *            open that differs from the region's size, mode above 0777
  *   ENOENT   no region of that name and SVM_OPEN_CREATE not set
@@ -87,6 +88,7 @@ struct svm_open {
  * mapping are gone; a new region may take the name at once.
  *
  * Errors:
+ *   ENAMETOOLONG  the name is SVM_NAME_MAX bytes or longer
  *   EINVAL   bad name
  *   ENOENT   no region of that name
  *   EPERM    caller is not the owner or creator and lacks CAP_SYS_ADMIN
