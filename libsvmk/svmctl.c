@@ -1179,7 +1179,7 @@ static int cmd_munlock(char **argv, const struct options *opt)
 	if (ret < 0)
 		return fail(ret, "munlock '%s'", name);
 
-	printf("%s: svmctl (pid %d) cleared its own mlock bit, which was not set; a process's mlock bit is cleared by that process, or when it stops mapping the region\n",
+	printf("%s: svmctl (pid %d) can clear only its own mlock bit, which was not set; each process's bit is cleared by that process, or when it stops mapping the region\n",
 	       name, getpid());
 	printf("%s: wired: %s, svid locks: %u, mlock bits: %u",
 	       name, in.flags & SVM_REGION_WIRED ? "yes" : "no",
