@@ -41,6 +41,7 @@ struct run {
 struct job {
 	pid_t pid;
 	int out, err;
+	bool running;		/* not reaped yet */
 };
 
 static int become(const struct cred *c)
@@ -84,6 +85,7 @@ static int svmctl_start(const struct cred *c, const char *const argv[],
 		close(j->err);
 		return -1;
 	}
+	j->running = true;
 	return 0;
 }
 
@@ -134,6 +136,7 @@ static int svmctl_finish(struct job *j, struct run *r)
 	close(j->err);
 	if (waitpid(j->pid, &status, 0) != j->pid)
 		return r->status = -1;
+	j->running = false;
 	if (WIFEXITED(status))
 		return r->status = WEXITSTATUS(status);
 	return r->status = 128 + WTERMSIG(status);
@@ -215,16 +218,22 @@ contains(const char *haystack, const char *fmt, ...)
 
 /* ---- svmctl ------------------------------------------------------------ */
 
-/* Each test has a 64K region made by "svmctl create" and removed after. */
+/*
+ * Each test has a 64K region made by "svmctl create" and removed after,
+ * and at most one svmctl running in the background, killed if a test
+ * fails before it has ended.
+ */
 FIXTURE(tool) {
 	char name[32];
 	char addr[32];		/* as "svmctl create" printed it */
 	struct run r;
+	struct job j;
 };
 
 FIXTURE_SETUP(tool)
 {
 	snprintf(self->name, sizeof(self->name), "tool-%d", getpid());
+	self->j.running = false;
 	ASSERT_EQ(0, SVMCTL(&self->r, "create", self->name, "64K",
 			    "--mode", "0644")) {
 		TH_LOG("create: %s", self->r.err);
@@ -236,6 +245,11 @@ FIXTURE_SETUP(tool)
 FIXTURE_TEARDOWN(tool)
 {
 	int dev = svm_dev_open();
+
+	if (self->j.running) {
+		kill(self->j.pid, SIGKILL);
+		waitpid(self->j.pid, NULL, 0);
+	}
 
 	svm_remove_name(dev, self->name);	/* ENOENT once rm ran */
 	close(dev);
@@ -334,11 +348,11 @@ TEST_F(tool, unlock_when_not_locked_fails_naming_the_region)
 
 TEST_F(tool, lock_list_and_info_show_both_sources)
 {
-	struct job j;
+	struct job *j = &self->j;
 	int fd = open_ro(self->name);
 
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, SVMCTL_START(&j, "mlock", self->name, "--for", "30"));
+	ASSERT_EQ(0, SVMCTL_START(j, "mlock", self->name, "--for", "30"));
 	ASSERT_TRUE(POLL_UNTIL(state(fd) == WIRED(0, 1), POLL_MS));
 	ASSERT_EQ(0, SVMCTL(&self->r, "lock", self->name));
 	EXPECT_TRUE(contains(self->r.out,
@@ -347,8 +361,8 @@ TEST_F(tool, lock_list_and_info_show_both_sources)
 	ASSERT_EQ(0, SVMCTL(&self->r, "list"));
 	EXPECT_TRUE(contains(self->r.out, " svid=1,mlock=1 "));
 
-	ASSERT_EQ(0, kill(j.pid, SIGTERM));
-	EXPECT_EQ(0, svmctl_finish(&j, &self->r));
+	ASSERT_EQ(0, kill(j->pid, SIGTERM));
+	EXPECT_EQ(0, svmctl_finish(j, &self->r));
 	EXPECT_EQ(WIRED(1, 0), state(fd));	/* the SVID lock remains */
 	ASSERT_EQ(0, SVMCTL(&self->r, "unlock", self->name));
 	EXPECT_EQ(UNWIRED, state(fd));
@@ -357,58 +371,58 @@ TEST_F(tool, lock_list_and_info_show_both_sources)
 
 TEST_F(tool, mlock_holds_the_bit_until_sigterm)
 {
-	struct job j;
+	struct job *j = &self->j;
 	int fd = open_ro(self->name);
 
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, SVMCTL_START(&j, "mlock", self->name, "--for", "30"));
+	ASSERT_EQ(0, SVMCTL_START(j, "mlock", self->name, "--for", "30"));
 	ASSERT_TRUE(POLL_UNTIL(state(fd) == WIRED(0, 1), POLL_MS));
-	EXPECT_EQ(j.pid, mlocker(fd));
+	EXPECT_EQ(j->pid, mlocker(fd));
 
 	ASSERT_EQ(0, SVMCTL(&self->r, "info", self->name));
-	EXPECT_TRUE(contains(self->r.out, "mlock bits: 1 (pid %d)\n", j.pid));
+	EXPECT_TRUE(contains(self->r.out, "mlock bits: 1 (pid %d)\n", j->pid));
 	ASSERT_EQ(0, SVMCTL(&self->r, "--json", "info", self->name));
-	EXPECT_TRUE(contains(self->r.out, "\"mlockers\": [%d]", j.pid));
+	EXPECT_TRUE(contains(self->r.out, "\"mlockers\": [%d]", j->pid));
 
-	ASSERT_EQ(0, kill(j.pid, SIGTERM));
+	ASSERT_EQ(0, kill(j->pid, SIGTERM));
 	EXPECT_TRUE(POLL_UNTIL(state(fd) == UNWIRED, POLL_MS));
-	EXPECT_EQ(0, svmctl_finish(&j, &self->r));
+	EXPECT_EQ(0, svmctl_finish(j, &self->r));
 	EXPECT_TRUE(contains(self->r.out,
 			     "%s wired by pid %d's mlock bit for 30 s",
-			     self->name, j.pid));
+			     self->name, j->pid));
 	EXPECT_TRUE(contains(self->r.out, "pid %d's mlock bit cleared",
-			     j.pid));
+			     j->pid));
 	EXPECT_EQ(0, mlocker(fd));
 	close(fd);
 }
 
 TEST_F(tool, mlock_without_for_holds_until_sigint)
 {
-	struct job j;
+	struct job *j = &self->j;
 	int fd = open_ro(self->name);
 
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, SVMCTL_START(&j, "mlock", self->name));
+	ASSERT_EQ(0, SVMCTL_START(j, "mlock", self->name));
 	ASSERT_TRUE(POLL_UNTIL(state(fd) == WIRED(0, 1), POLL_MS));
-	ASSERT_EQ(0, kill(j.pid, SIGINT));
+	ASSERT_EQ(0, kill(j->pid, SIGINT));
 	EXPECT_TRUE(POLL_UNTIL(state(fd) == UNWIRED, POLL_MS));
-	EXPECT_EQ(0, svmctl_finish(&j, &self->r));
+	EXPECT_EQ(0, svmctl_finish(j, &self->r));
 	EXPECT_TRUE(contains(self->r.out,
 			     "%s wired by pid %d's mlock bit; press Ctrl-C or send SIGTERM to release\n",
-			     self->name, j.pid));
+			     self->name, j->pid));
 	close(fd);
 }
 
 TEST_F(tool, mlock_for_one_second_ends_by_itself)
 {
-	struct job j;
+	struct job *j = &self->j;
 	int fd = open_ro(self->name);
 
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, SVMCTL_START(&j, "mlock", self->name, "--for", "1"));
-	EXPECT_EQ(0, svmctl_finish(&j, &self->r));
+	ASSERT_EQ(0, SVMCTL_START(j, "mlock", self->name, "--for", "1"));
+	EXPECT_EQ(0, svmctl_finish(j, &self->r));
 	EXPECT_TRUE(contains(self->r.out, "wired by pid %d's mlock bit",
-			     j.pid));
+			     j->pid));
 	EXPECT_TRUE(contains(self->r.out, "1 s passed"));
 	EXPECT_TRUE(POLL_UNTIL(state(fd) == UNWIRED, POLL_MS));
 	close(fd);
