@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
 /*
- * svmctl: list, show, create and remove svm regions from the shell, in the
- * manner of ipcs(1) and lsipc(1).
+ * svmctl: list, show, create, remove and wire svm regions from the shell,
+ * in the manner of ipcs(1) and lsipc(1).
  *
  * It is linked statically to run in guests without a libc, so user and
  * group names come from /etc/passwd and /etc/group directly: glibc's
@@ -13,12 +13,14 @@
 #include <grp.h>
 #include <inttypes.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,11 +33,15 @@
 /* Enough for any cell of the list table and any formatted number. */
 #define CELL_MAX	(SVM_NAME_MAX + 16)
 
+/* --for takes at most this many seconds (a bit over 68 years). */
+#define HOLD_MAX	INT32_MAX
+
 struct options {
 	bool json;
 	bool mode_set;
 	bool persist;			/* accepted, created regions persist */
 	unsigned int mode;
+	long hold;			/* mlock --for seconds, -1: until a signal */
 };
 
 static const char usage_text[] =
@@ -44,6 +50,9 @@ static const char usage_text[] =
 	"       svmctl [--json] window\n"
 	"       svmctl create NAME SIZE [--mode MODE] [--persist]\n"
 	"       svmctl rm NAME\n"
+	"       svmctl lock|unlock NAME\n"
+	"       svmctl mlock NAME [--for SECONDS]\n"
+	"       svmctl munlock NAME\n"
 	"       svmctl -h|--help|--version\n"
 	"\n"
 	"Show and manage the named shared-memory regions of the svm module.\n"
@@ -56,13 +65,28 @@ static const char usage_text[] =
 	"            powers of 1024) that persists until removed; print its\n"
 	"            address\n"
 	"  rm        remove a region's name; its memory lives on while in use\n"
+	"  lock      take an SVID lock: the region is wired (its pages populated\n"
+	"            and unevictable) until as many unlocks; print its wiring\n"
+	"  unlock    drop one SVID lock; print the region's wiring\n"
+	"  mlock     map the region read-only and set svmctl's POSIX mlock bit\n"
+	"            on it, then hold it until SIGINT or SIGTERM (or for\n"
+	"            SECONDS): the bit belongs to the mapping and ends with it\n"
+	"  munlock   clear svmctl's own mlock bit (it has none) and list the\n"
+	"            processes holding one: each process's bit is cleared by\n"
+	"            that process, or when it stops mapping the region\n"
+	"\n"
+	"A region is wired while any process's mlock bit is set or its SVID\n"
+	"lock count is above 0; the lock or mlock that wires it is charged to\n"
+	"its user against RLIMIT_MEMLOCK (unless CAP_IPC_LOCK).  SVID lock and\n"
+	"unlock need the region's owner or creator, or CAP_IPC_LOCK.\n"
 	"\n"
 	"Options:\n"
-	"      --json       print JSON (list, info, window)\n"
-	"      --mode MODE  octal permission bits for create (default 0600)\n"
-	"      --persist    accepted for clarity: created regions persist\n"
-	"  -h, --help       show this help\n"
-	"      --version    show the version\n"
+	"      --json         print JSON (list, info, window)\n"
+	"      --mode MODE    octal permission bits for create (default 0600)\n"
+	"      --persist      accepted for clarity: created regions persist\n"
+	"      --for SECONDS  mlock: hold that long (a signal still ends it)\n"
+	"  -h, --help         show this help\n"
+	"      --version      show the version\n"
 	"\n"
 	"A NAME starting with '-' must come after \"--\".\n"
 	"Environment: SVMK_DEVICE replaces " SVM_DEVICE ".\n"
@@ -92,6 +116,20 @@ fail(int err, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, ": %s\n", svmk_strerror(err));
+	return EXIT_FAILURE;
+}
+
+/* Print "svmctl: <message>" and return the exit code. */
+static int __attribute__((format(printf, 1, 2)))
+error_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("svmctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
 	return EXIT_FAILURE;
 }
 
@@ -141,6 +179,22 @@ static int parse_size(const char *s, uint64_t *out)
 	if (*end || !v || v > UINT64_MAX >> shift)
 		return -1;
 	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+/* --for SECONDS: a decimal number of seconds, 0 to HOLD_MAX. */
+static int parse_seconds(const char *s, long *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > HOLD_MAX)
+		return -1;
+	*out = v;
 	return 0;
 }
 
@@ -233,6 +287,27 @@ static const char *region_flags(char *buf, uint32_t flags)
 	return buf;
 }
 
+/* The WIRED cell: "-", or which sources hold it ("svid=2,mlock=1"). */
+static const char *wired_cell(char *buf, const struct svm_info *in)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	if (!(in->flags & SVM_REGION_WIRED)) {
+		snprintf(buf, CELL_MAX, "-");
+		return buf;
+	}
+	if (in->svid_count)
+		len += snprintf(buf, CELL_MAX, "svid=%u", in->svid_count);
+	if (in->nr_mlocked)
+		snprintf(buf + len, CELL_MAX - len, "%smlock=%u",
+			 len ? "," : "", in->nr_mlocked);
+	/* Wired by a source this svmctl does not know of. */
+	if (!buf[0])
+		snprintf(buf, CELL_MAX, "yes");
+	return buf;
+}
+
 static uint64_t page_size(void)
 {
 	return sysconf(_SC_PAGESIZE);
@@ -270,6 +345,13 @@ static void json_region(const struct svm_info *in, const char *indent)
 	printf("%s  \"cpid\": %d,\n", indent, in->cpid);
 	printf("%s  \"mode\": %u,\n", indent, in->mode);
 	printf("%s  \"flags\": %u,\n", indent, in->flags);
+	printf("%s  \"wired\": %s,\n", indent,
+	       in->flags & SVM_REGION_WIRED ? "true" : "false");
+	printf("%s  \"svid_count\": %u,\n", indent, in->svid_count);
+	printf("%s  \"nr_mlocked\": %u,\n", indent, in->nr_mlocked);
+	printf("%s  \"charged\": %" PRIu64 ",\n", indent,
+	       (uint64_t)in->charged);
+	printf("%s  \"charged_uid\": %u,\n", indent, in->charged_uid);
 	printf("%s  \"nr_mappers\": %u,\n", indent, in->nr_mappers);
 	printf("%s  \"nr_fds\": %u,\n", indent, in->nr_fds);
 	printf("%s  \"resident_pages\": %" PRIu64 ",\n", indent,
@@ -311,7 +393,7 @@ static int read_regions(struct svmk *svm, struct svm_info **out, size_t *nr)
 
 enum {
 	COL_ID, COL_NAME, COL_ADDR, COL_SIZE, COL_OWNER, COL_MODE,
-	COL_MAPPERS, COL_FDS, COL_RESIDENT, COL_FLAGS, NR_COLS
+	COL_MAPPERS, COL_FDS, COL_RESIDENT, COL_WIRED, COL_FLAGS, NR_COLS
 };
 
 static const struct {
@@ -327,6 +409,7 @@ static const struct {
 	[COL_MAPPERS] = { "MAPPERS", true },
 	[COL_FDS] = { "FDS", true },
 	[COL_RESIDENT] = { "RESIDENT", true },
+	[COL_WIRED] = { "WIRED", false },
 	[COL_FLAGS] = { "FLAGS", false },
 };
 
@@ -347,6 +430,7 @@ static void fill_row(struct row *r, const struct svm_info *in)
 	snprintf(row[COL_MAPPERS], CELL_MAX, "%u", in->nr_mappers);
 	snprintf(row[COL_FDS], CELL_MAX, "%u", in->nr_fds);
 	human_size(row[COL_RESIDENT], in->resident * page_size());
+	wired_cell(row[COL_WIRED], in);
 	region_flags(row[COL_FLAGS], in->flags);
 }
 
@@ -430,33 +514,43 @@ static int cmd_list(char **argv, const struct options *opt)
 	return ret;
 }
 
-/* ---- info -------------------------------------------------------------- */
+/* ---- region fds, mapper lists and wiring state ------------------------ */
 
 /*
- * The mapper list needs a region fd: open the region read-only (never
- * creating it) and without mapping it, so svmctl is not a mapper itself.
- * A region of the same name that replaced the listed one is -ENOENT.
+ * A region fd without a mapping, so that svmctl is no mapper: read-only,
+ * never creating.  Returns the fd or -errno; fills *op.
  */
-static int read_mappers(struct svmk *svm, const struct svm_info *in,
-			struct svm_mapper **out, unsigned int *nr)
+static int open_region_fd(struct svmk *svm, const char *name,
+			  struct svm_open *op)
 {
-	struct svm_open op = {
-		.size = sizeof(op),
-		.flags = SVM_OPEN_RDONLY | SVM_OPEN_CLOEXEC,
-		.name = (uintptr_t)in->name,
-	};
-	struct svm_mappers m = { .size = sizeof(m) };
-	struct svm_mapper *v = NULL, *nv;
-	unsigned int cap = in->nr_mappers + 8;
-	int fd, ret = 0;
+	int fd;
 
-	fd = ioctl(svmk_fd(svm), SVM_IOC_OPEN, &op);
-	if (fd < 0)
-		return -errno;
-	if (op.id != in->id) {
-		close(fd);
-		return -ENOENT;
-	}
+	memset(op, 0, sizeof(*op));
+	op->size = sizeof(*op);
+	op->flags = SVM_OPEN_RDONLY | SVM_OPEN_CLOEXEC;
+	op->name = (uintptr_t)name;
+	fd = ioctl(svmk_fd(svm), SVM_IOC_OPEN, op);
+	return fd < 0 ? -errno : fd;
+}
+
+static int read_info_fd(int fd, struct svm_info *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->size = sizeof(*in);
+	return ioctl(fd, SVM_IOC_INFO, in) < 0 ? -errno : 0;
+}
+
+/*
+ * All entries of SVM_IOC_MAPPERS with flags (SVM_MAPPERS_*) into a
+ * malloc'ed array; hint is the expected number.
+ */
+static int read_mapper_list(int fd, unsigned int flags, unsigned int hint,
+			    struct svm_mapper **out, unsigned int *nr)
+{
+	struct svm_mappers m = { .size = sizeof(m), .flags = flags };
+	struct svm_mapper *v = NULL, *nv;
+	unsigned int cap = hint + 8;
+	int ret = 0;
 
 	/* Processes may start mapping it meanwhile: grow until all fit. */
 	for (;;) {
@@ -476,8 +570,6 @@ static int read_mappers(struct svmk *svm, const struct svm_info *in,
 			break;
 		cap = m.total + 8;
 	}
-	close(fd);
-
 	if (ret < 0) {
 		free(v);
 		return ret;
@@ -487,13 +579,178 @@ static int read_mappers(struct svmk *svm, const struct svm_info *in,
 	return 0;
 }
 
-static void print_info(const struct svm_info *in, const struct svm_mapper *mv,
-		       unsigned int nr, int err)
+/* "pid 12", "pids 12, 34", with those not visible from here counted. */
+static void print_pids(const struct svm_mapper *v, unsigned int nr)
+{
+	unsigned int i, shown = 0, visible = 0;
+
+	for (i = 0; i < nr; i++)
+		visible += v[i].pid != 0;
+	for (i = 0; i < nr; i++) {
+		if (!v[i].pid)
+			continue;
+		printf("%s%d", shown++ ? ", " : visible > 1 ? "pids " : "pid ",
+		       v[i].pid);
+	}
+	if (nr > visible)
+		printf("%s%u exiting or in another pid namespace",
+		       visible ? "; " : "", nr - visible);
+}
+
+/* "NAME: wired: yes, svid locks: 1, mlock bits: 0", after a change. */
+static void print_wiring(const char *name, const struct svm_info *in)
+{
+	printf("%s: wired: %s, svid locks: %u, mlock bits: %u\n", name,
+	       in->flags & SVM_REGION_WIRED ? "yes" : "no", in->svid_count,
+	       in->nr_mlocked);
+}
+
+/* RLIMIT_MEMLOCK of svmctl, as "64K" or "unlimited". */
+static const char *memlock_limit(char *buf)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_MEMLOCK, &rl))
+		snprintf(buf, CELL_MAX, "unknown");
+	else if (rl.rlim_cur == RLIM_INFINITY)
+		snprintf(buf, CELL_MAX, "unlimited");
+	else
+		human_size(buf, rl.rlim_cur);
+	return buf;
+}
+
+/*
+ * A failed SVM_IOC_WIRE op on the region in (its state before), explained
+ * with what svmctl knows of the context; returns the exit code.
+ */
+static int wire_fail(int err, unsigned int op, const struct svm_info *in)
+{
+	static const char *const what[] = {
+		[SVM_WIRE_MLOCK] = "mlock", [SVM_WIRE_MUNLOCK] = "munlock",
+		[SVM_WIRE_LOCK] = "lock", [SVM_WIRE_UNLOCK] = "unlock",
+	};
+	char size[CELL_MAX], limit[CELL_MAX];
+	bool wiring = !(in->flags & SVM_REGION_WIRED) &&
+		      (op == SVM_WIRE_MLOCK || op == SVM_WIRE_LOCK);
+
+	human_size(size, in->length);
+	memlock_limit(limit);
+	if (err == -EINVAL && op == SVM_WIRE_UNLOCK)
+		return error_msg("unlock '%s': not SVID-locked (its lock count is 0)",
+				 in->name);
+	if (err == -ENOMEM && wiring)
+		return error_msg("%s '%s': wiring its %s would pass RLIMIT_MEMLOCK (%s) of uid %u, or memory ran out",
+				 what[op], in->name, size, limit, geteuid());
+	if (err == -EPERM && op == SVM_WIRE_MLOCK)
+		return error_msg("mlock '%s': RLIMIT_MEMLOCK is 0 and svmctl lacks CAP_IPC_LOCK",
+				 in->name);
+	if (err == -EPERM)
+		return error_msg("%s '%s': uid %u is neither its owner (%u) nor its creator (%u) and lacks CAP_IPC_LOCK, or RLIMIT_MEMLOCK is %s",
+				 what[op], in->name, geteuid(), in->uid,
+				 in->cuid, limit);
+	return fail(err, "%s '%s'", what[op], in->name);
+}
+
+/* ---- info -------------------------------------------------------------- */
+
+/* The mapper lists of a region, and why they could not be read. */
+struct mapper_lists {
+	struct svm_mapper *maps;	/* every mapper */
+	unsigned int nr_maps;
+	struct svm_mapper *mlocks;	/* mappers holding an mlock bit */
+	unsigned int nr_mlocks;
+	int err;
+};
+
+/*
+ * The lists need a region fd: open the region without mapping it.  A
+ * region of the same name that replaced the listed one is -ENOENT.
+ */
+static void read_lists(struct svmk *svm, const struct svm_info *in,
+		       struct mapper_lists *l)
+{
+	struct svm_open op;
+	int fd;
+
+	memset(l, 0, sizeof(*l));
+	fd = open_region_fd(svm, in->name, &op);
+	if (fd < 0) {
+		l->err = fd;
+		return;
+	}
+	if (op.id != in->id)
+		l->err = -ENOENT;
+	if (!l->err)
+		l->err = read_mapper_list(fd, 0, in->nr_mappers, &l->maps,
+					  &l->nr_maps);
+	if (!l->err)
+		l->err = read_mapper_list(fd, SVM_MAPPERS_MLOCKED,
+					  in->nr_mlocked, &l->mlocks,
+					  &l->nr_mlocks);
+	close(fd);
+}
+
+static void free_lists(struct mapper_lists *l)
+{
+	free(l->maps);
+	free(l->mlocks);
+}
+
+static void print_info_wiring(const struct svm_info *in,
+			      const struct mapper_lists *l)
+{
+	char size[CELL_MAX], user[CELL_MAX];
+
+	printf("wired:      %s\n", in->flags & SVM_REGION_WIRED ? "yes" : "no");
+	printf("svid locks: %u\n", in->svid_count);
+	if (l->err) {
+		printf("mlock bits: %u (pid list %s)\n", in->nr_mlocked,
+		       l->err == -EACCES ? "needs read permission" :
+		       "unavailable");
+	} else if (l->nr_mlocks) {
+		printf("mlock bits: %u (", l->nr_mlocks);
+		print_pids(l->mlocks, l->nr_mlocks);
+		printf(")\n");
+	} else {
+		printf("mlock bits: 0\n");
+	}
+	if (in->charged)
+		printf("charged:    %s to uid %u (%s)\n",
+		       human_size(size, in->charged), in->charged_uid,
+		       id_name(user, in->charged_uid, false));
+	else
+		printf("charged:    none\n");
+}
+
+static void print_info_mappers(const struct svm_info *in,
+			       const struct mapper_lists *l)
+{
+	const struct svm_mapper *mv = l->maps;
+	unsigned int i;
+
+	if (l->err == -EACCES)
+		printf("mappers:    %u (the mapper list needs read permission)\n",
+		       in->nr_mappers);
+	else if (l->err)
+		printf("mappers:    %u (mapper list unavailable)\n",
+		       in->nr_mappers);
+	else
+		printf("mappers:    %u\n", l->nr_maps);
+	for (i = 0; i < l->nr_maps; i++) {
+		if (mv[i].pid)
+			printf("  pid %d", mv[i].pid);
+		else
+			printf("  (exiting or in another pid namespace)");
+		printf(": %u mapping%s\n", mv[i].nr_maps,
+		       mv[i].nr_maps == 1 ? "" : "s");
+	}
+}
+
+static void print_info(const struct svm_info *in, const struct mapper_lists *l)
 {
 	char buf[CELL_MAX], when[64];
 	time_t t = in->ctime_ns / 1000000000;
 	struct tm tm;
-	unsigned int i;
 
 	if (!localtime_r(&t, &tm) ||
 	    !strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %z", &tm))
@@ -518,47 +775,34 @@ static void print_info(const struct svm_info *in, const struct svm_mapper *mv,
 	       human_size(buf, in->resident * page_size()),
 	       (uint64_t)in->resident);
 	printf("fds:        %u\n", in->nr_fds);
-	if (err == -EACCES)
-		printf("mappers:    %u (the mapper list needs read permission)\n",
-		       in->nr_mappers);
-	else if (err)
-		printf("mappers:    %u (mapper list unavailable)\n",
-		       in->nr_mappers);
-	else
-		printf("mappers:    %u\n", nr);
-	for (i = 0; i < nr; i++) {
-		if (mv[i].pid)
-			printf("  pid %d", mv[i].pid);
-		else
-			printf("  (exiting or in another pid namespace)");
-		printf(": %u mapping%s\n", mv[i].nr_maps,
-		       mv[i].nr_maps == 1 ? "" : "s");
-	}
+	print_info_wiring(in, l);
+	print_info_mappers(in, l);
 }
 
 static void print_json_info(const struct svm_info *in,
-			    const struct svm_mapper *mv, unsigned int nr,
-			    int err)
+			    const struct mapper_lists *l)
 {
 	unsigned int i;
 
 	json_region(in, "");
-	if (err) {
-		printf(",\n  \"mappers\": null\n}\n");
+	if (l->err) {
+		printf(",\n  \"mlockers\": null,\n  \"mappers\": null\n}\n");
 		return;
 	}
-	printf(",\n  \"mappers\": [");
-	for (i = 0; i < nr; i++)
+	printf(",\n  \"mlockers\": [");
+	for (i = 0; i < l->nr_mlocks; i++)
+		printf("%s%d", i ? ", " : "", l->mlocks[i].pid);
+	printf("],\n  \"mappers\": [");
+	for (i = 0; i < l->nr_maps; i++)
 		printf("%s\n    { \"pid\": %d, \"nr_maps\": %u }",
-		       i ? "," : "", mv[i].pid, mv[i].nr_maps);
-	printf(nr ? "\n  ]\n}\n" : "]\n}\n");
+		       i ? "," : "", l->maps[i].pid, l->maps[i].nr_maps);
+	printf(l->nr_maps ? "\n  ]\n}\n" : "]\n}\n");
 }
 
 static int cmd_info(char **argv, const struct options *opt)
 {
 	const char *name = argv[0];
-	struct svm_mapper *mv = NULL;
-	unsigned int nr = 0;
+	struct mapper_lists l;
 	struct svm_info in;
 	struct svmk *svm;
 	int ret, err;
@@ -571,20 +815,21 @@ static int cmd_info(char **argv, const struct options *opt)
 		svmk_close(svm);
 		return fail(ret, "info '%s'", name);
 	}
-	err = read_mappers(svm, &in, &mv, &nr);
+	read_lists(svm, &in, &l);
 	svmk_close(svm);
 
 	if (opt->json)
-		print_json_info(&in, mv, nr, err);
+		print_json_info(&in, &l);
 	else
-		print_info(&in, mv, nr, err);
-	free(mv);
+		print_info(&in, &l);
+	free_lists(&l);
+	err = l.err;
 
 	/* No read permission is expected for others' regions: not an error. */
 	if (err == -EACCES) {
 		if (opt->json)
 			fprintf(stderr, "svmctl: info '%s': %s\n", name,
-				"the mapper list needs read permission");
+				"the mapper lists need read permission");
 		return 0;
 	}
 	return err ? fail(err, "info '%s': mapper list", name) : 0;
@@ -715,6 +960,240 @@ static int cmd_rm(char **argv, const struct options *opt)
 	return ret < 0 ? fail(ret, "rm '%s'", argv[0]) : 0;
 }
 
+/* ---- lock, unlock: the SVID lock count --------------------------------- */
+
+static int wire_fd(int fd, unsigned int op)
+{
+	struct svm_wire w = { .size = sizeof(w), .op = op };
+
+	return ioctl(fd, SVM_IOC_WIRE, &w) < 0 ? -errno : 0;
+}
+
+static const char *svid_what(unsigned int op)
+{
+	return op == SVM_WIRE_LOCK ? "lock" : "unlock";
+}
+
+/* op on a region fd, printing the wiring it leaves. */
+static int svid_lock_fd(int fd, const char *name, unsigned int op)
+{
+	struct svm_info in;
+	int ret;
+
+	ret = read_info_fd(fd, &in);
+	if (ret < 0)
+		return fail(ret, "%s '%s': region state", svid_what(op), name);
+	ret = wire_fd(fd, op);
+	if (ret < 0)
+		return wire_fail(ret, op, &in);
+	ret = read_info_fd(fd, &in);
+	if (ret < 0)
+		return fail(ret, "%s '%s': region state", svid_what(op), name);
+	print_wiring(name, &in);
+	return 0;
+}
+
+/*
+ * The SVID count belongs to the region, not to a mapping: lock and unlock
+ * work on a region fd that svmctl does not map.
+ */
+static int svid_lock(const char *name, unsigned int op)
+{
+	struct svm_open arg;
+	struct svmk *svm;
+	int fd, ret;
+
+	ret = open_device(&svm);
+	if (ret)
+		return ret;
+	fd = open_region_fd(svm, name, &arg);
+	svmk_close(svm);
+	if (fd < 0)
+		return fail(fd, "%s '%s'", svid_what(op), name);
+	ret = svid_lock_fd(fd, name, op);
+	close(fd);
+	return ret;
+}
+
+static int cmd_lock(char **argv, const struct options *opt)
+{
+	(void)opt;
+	return svid_lock(argv[0], SVM_WIRE_LOCK);
+}
+
+static int cmd_unlock(char **argv, const struct options *opt)
+{
+	(void)opt;
+	return svid_lock(argv[0], SVM_WIRE_UNLOCK);
+}
+
+/* ---- mlock, munlock: svmctl's own mlock bit ----------------------------- */
+
+/*
+ * An mlock bit belongs to an address space that maps the region, so these
+ * map it, read-only where the kernel places it, through the library.
+ */
+static int map_region(const char *what, const char *name, struct svmk **svm,
+		      struct svmk_region **reg)
+{
+	int ret;
+
+	ret = open_device(svm);
+	if (ret)
+		return ret;
+	ret = svmk_region_open(*svm, name, 0, SVM_OPEN_RDONLY, 0, reg);
+	if (ret < 0) {
+		svmk_close(*svm);
+		return fail(ret, "%s '%s'", what, name);
+	}
+	return 0;
+}
+
+static void unmap_region(struct svmk *svm, struct svmk_region *reg)
+{
+	svmk_region_close(reg);
+	svmk_close(svm);
+}
+
+static long long monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Wait for a signal of stop (blocked), or until secs pass if secs >= 0.
+ * Returns the signal, or 0 when the time is up.
+ */
+static int hold(const sigset_t *stop, long secs)
+{
+	long long end = monotonic_ms() + secs * 1000LL, left;
+	struct timespec ts;
+	int sig;
+
+	if (secs < 0)
+		return sigwait(stop, &sig) ? 0 : sig;
+	/* EINTR: a stop and continue (SIGSTOP, SIGCONT); wait the rest. */
+	while ((left = end - monotonic_ms()) > 0) {
+		ts.tv_sec = left / 1000;
+		ts.tv_nsec = left % 1000 * 1000000;
+		sig = sigtimedwait(stop, NULL, &ts);
+		if (sig > 0)
+			return sig;
+		if (errno != EINTR)
+			break;
+	}
+	return 0;
+}
+
+static void print_held(const char *name, long secs)
+{
+	if (secs < 0)
+		printf("%s wired by pid %d's mlock bit; press Ctrl-C or send SIGTERM to release\n",
+		       name, getpid());
+	else
+		printf("%s wired by pid %d's mlock bit for %ld s; press Ctrl-C or send SIGTERM to release it sooner\n",
+		       name, getpid(), secs);
+	fflush(stdout);
+}
+
+/* Set the mlock bit of the mapping in reg, hold it, clear it. */
+static int mlock_hold(struct svmk_region *reg, const sigset_t *stop,
+		      long secs)
+{
+	struct svm_info in;
+	int ret, sig;
+
+	ret = svmk_region_info(reg, &in);
+	if (ret < 0)
+		return fail(ret, "mlock at 0x%" PRIxPTR ": region state",
+			    (uintptr_t)svmk_region_addr(reg));
+	ret = svmk_region_mlock(reg);
+	if (ret < 0)
+		return wire_fail(ret, SVM_WIRE_MLOCK, &in);
+	print_held(in.name, secs);
+
+	sig = hold(stop, secs);
+	ret = svmk_region_munlock(reg);
+	if (ret < 0)
+		return fail(ret, "munlock '%s'", in.name);
+	if (sig)
+		printf("%s: %s: pid %d's mlock bit cleared\n", in.name,
+		       strsignal(sig), getpid());
+	else
+		printf("%s: %ld s passed: pid %d's mlock bit cleared\n",
+		       in.name, secs, getpid());
+	if (!svmk_region_info(reg, &in))
+		print_wiring(in.name, &in);
+	return 0;
+}
+
+static int cmd_mlock(char **argv, const struct options *opt)
+{
+	struct svmk_region *reg;
+	struct svmk *svm;
+	sigset_t stop;
+	int ret;
+
+	/* Blocked from the start: a signal that comes early ends the hold. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigprocmask(SIG_BLOCK, &stop, NULL);
+
+	ret = map_region("mlock", argv[0], &svm, &reg);
+	if (ret)
+		return ret;
+	ret = mlock_hold(reg, &stop, opt->hold);
+	unmap_region(svm, reg);
+	return ret;
+}
+
+/*
+ * svmctl can clear only its own mapping's bit, which is never set here:
+ * say so, and show who holds bits.
+ */
+static int cmd_munlock(char **argv, const struct options *opt)
+{
+	const char *name = argv[0];
+	struct svmk_region *reg;
+	struct svm_mapper *v;
+	struct svm_info in;
+	struct svmk *svm;
+	unsigned int nr;
+	int ret;
+
+	(void)opt;
+	ret = map_region("munlock", name, &svm, &reg);
+	if (ret)
+		return ret;
+	ret = svmk_region_munlock(reg);
+	if (!ret)
+		ret = svmk_region_info(reg, &in);
+	if (!ret)
+		ret = read_mapper_list(svmk_region_fd(reg), SVM_MAPPERS_MLOCKED,
+				       in.nr_mlocked, &v, &nr);
+	unmap_region(svm, reg);
+	if (ret < 0)
+		return fail(ret, "munlock '%s'", name);
+
+	printf("%s: svmctl (pid %d) can clear only its own mlock bit, which was not set; each process's bit is cleared by that process, or when it stops mapping the region\n",
+	       name, getpid());
+	printf("%s: wired: %s, svid locks: %u, mlock bits: %u",
+	       name, in.flags & SVM_REGION_WIRED ? "yes" : "no",
+	       in.svid_count, nr);
+	if (nr) {
+		printf(" (");
+		print_pids(v, nr);
+		printf(")");
+	}
+	printf("\n");
+	free(v);
+	return 0;
+}
+
 /* ---- main -------------------------------------------------------------- */
 
 static const struct command {
@@ -722,21 +1201,27 @@ static const struct command {
 	int nargs;
 	bool json;			/* takes --json */
 	bool create;			/* takes --mode and --persist */
+	bool hold;			/* takes --for */
 	int (*fn)(char **argv, const struct options *opt);
 } commands[] = {
-	{ "list", 0, true, false, cmd_list },
-	{ "info", 1, true, false, cmd_info },
-	{ "window", 0, true, false, cmd_window },
-	{ "create", 2, false, true, cmd_create },
-	{ "rm", 1, false, false, cmd_rm },
+	{ "list", 0, true, false, false, cmd_list },
+	{ "info", 1, true, false, false, cmd_info },
+	{ "window", 0, true, false, false, cmd_window },
+	{ "create", 2, false, true, false, cmd_create },
+	{ "rm", 1, false, false, false, cmd_rm },
+	{ "lock", 1, false, false, false, cmd_lock },
+	{ "unlock", 1, false, false, false, cmd_unlock },
+	{ "mlock", 1, false, false, true, cmd_mlock },
+	{ "munlock", 1, false, false, false, cmd_munlock },
 };
 
-enum { OPT_JSON = 256, OPT_MODE, OPT_PERSIST, OPT_VERSION };
+enum { OPT_JSON = 256, OPT_MODE, OPT_PERSIST, OPT_FOR, OPT_VERSION };
 
 static const struct option long_options[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "persist", no_argument, NULL, OPT_PERSIST },
+	{ "for", required_argument, NULL, OPT_FOR },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -761,6 +1246,12 @@ static int parse_options(int argc, char **argv, struct options *opt)
 		case OPT_PERSIST:
 			opt->persist = true;
 			break;
+		case OPT_FOR:
+			if (parse_seconds(optarg, &opt->hold))
+				return usage_error("invalid --for '%s' (%s%d)",
+						   optarg, "seconds, 0 to ",
+						   HOLD_MAX);
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return -1;
@@ -784,7 +1275,7 @@ static int parse_options(int argc, char **argv, struct options *opt)
 static int run(int argc, char **argv)
 {
 	const struct command *cmd = NULL;
-	struct options opt = { 0 };
+	struct options opt = { .hold = -1 };
 	int ret, nargs;
 	size_t i;
 
@@ -808,6 +1299,8 @@ static int run(int argc, char **argv)
 		return usage_error("--json does not apply to %s", cmd->name);
 	if ((opt.mode_set || opt.persist) && !cmd->create)
 		return usage_error("--mode and --persist apply to create only");
+	if (opt.hold >= 0 && !cmd->hold)
+		return usage_error("--for applies to mlock only");
 
 	return cmd->fn(argv + optind + 1, &opt);
 }

@@ -291,11 +291,13 @@ int svmk_region_info(const struct svmk_region *reg, struct svm_info *info)
 	return svm_ioctl(reg->fd, SVM_IOC_INFO, info);
 }
 
-int svmk_region_mappers(const struct svmk_region *reg, struct svm_mapper *buf,
-			unsigned int count, unsigned int *total)
+static int svm_mappers_read(const struct svmk_region *reg, unsigned int flags,
+			    struct svm_mapper *buf, unsigned int count,
+			    unsigned int *total)
 {
 	struct svm_mappers m = {
 		.size = sizeof(m),
+		.flags = flags,
 		.entries = (uintptr_t)buf,
 		/* the number written must fit the result */
 		.count = count < INT_MAX ? count : INT_MAX,
@@ -308,6 +310,49 @@ int svmk_region_mappers(const struct svmk_region *reg, struct svm_mapper *buf,
 	if (total)
 		*total = m.total;
 	return m.count;
+}
+
+int svmk_region_mappers(const struct svmk_region *reg, struct svm_mapper *buf,
+			unsigned int count, unsigned int *total)
+{
+	return svm_mappers_read(reg, 0, buf, count, total);
+}
+
+int svmk_region_mlockers(const struct svmk_region *reg, struct svm_mapper *buf,
+			 unsigned int count, unsigned int *total)
+{
+	return svm_mappers_read(reg, SVM_MAPPERS_MLOCKED, buf, count, total);
+}
+
+/*
+ * One SVM_IOC_WIRE call, not restarted: the kernel fails it with EINTR only
+ * for a fatal signal, and the caller is about to die then anyway.
+ */
+static int svm_wire(const struct svmk_region *reg, unsigned int op)
+{
+	struct svm_wire w = { .size = sizeof(w), .op = op };
+
+	return ioctl(reg->fd, SVM_IOC_WIRE, &w) < 0 ? -errno : 0;
+}
+
+int svmk_region_mlock(const struct svmk_region *reg)
+{
+	return svm_wire(reg, SVM_WIRE_MLOCK);
+}
+
+int svmk_region_munlock(const struct svmk_region *reg)
+{
+	return svm_wire(reg, SVM_WIRE_MUNLOCK);
+}
+
+int svmk_region_lock(const struct svmk_region *reg)
+{
+	return svm_wire(reg, SVM_WIRE_LOCK);
+}
+
+int svmk_region_unlock(const struct svmk_region *reg)
+{
+	return svm_wire(reg, SVM_WIRE_UNLOCK);
 }
 
 int svmk_remove(struct svmk *svm, const char *name)
@@ -390,11 +435,13 @@ static const char *const svm_errors[] = {
 	[ENXIO] = "svm module not loaded, or its device node is missing",
 	[ENOTTY] = "not an svm device, or request unknown to the svm module",
 	[E2BIG] = "argument newer than the svm module understands",
-	[EINVAL] = "invalid argument (region name, size, mode or flags)",
+	[EINVAL] = "invalid argument (region name, size, mode or flags), or unlock of a region not SVID-locked",
 	[ENOENT] = "no region of that name",
 	[EEXIST] = "region exists, or its address range is already mapped",
 	[EACCES] = "permission denied by the region's mode (or by " SVM_DEVICE "'s)",
-	[EPERM] = "only the region's owner or creator (or CAP_SYS_ADMIN) may do that",
+	[EPERM] = "not the region's owner or creator and without CAP_SYS_ADMIN (remove) or CAP_IPC_LOCK (lock/unlock), or RLIMIT_MEMLOCK is 0 (wiring)",
+	[ENOMEM] = "not mapped by this process, over RLIMIT_MEMLOCK, or out of memory",
+	[EINTR] = "interrupted by a fatal signal while wiring the region's pages",
 	[EFBIG] = "region larger than the window or module parameter max_region_size",
 	[ENOSPC] = "no free extent of the svm window is large enough",
 	[ENFILE] = "system-wide region limit reached (module parameter max_regions)",

@@ -1,0 +1,686 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svmctl end to end (fork/exec of /bin/svmctl, its output read through
+ * pipes, the effect checked through the raw ioctls), and the wiring
+ * functions of libsvmk.
+ */
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "svm_test.h"
+#include "svmk.h"
+
+#define SVMCTL_PATH	"/bin/svmctl"
+#define LEN		(64 * 1024)
+#define POLL_MS		10000
+
+/* ---- running svmctl ---------------------------------------------------- */
+
+/* Who svmctl runs as: root, or uid/gid 1000 with an RLIMIT_MEMLOCK. */
+struct cred {
+	bool user;
+	rlim_t memlock;
+};
+
+static const struct cred root = { .user = false };
+
+struct run {
+	int status;		/* exit code, or 128 + the signal */
+	char out[8192];
+	char err[4096];
+};
+
+/* A started svmctl: its pid and the read ends of its stdout and stderr. */
+struct job {
+	pid_t pid;
+	int out, err;
+	bool running;		/* not reaped yet */
+};
+
+static int become(const struct cred *c)
+{
+	struct rlimit rl = { c->memlock, c->memlock };
+
+	if (!c->user)
+		return 0;
+	if (setrlimit(RLIMIT_MEMLOCK, &rl) || setgroups(0, NULL) ||
+	    setresgid(1000, 1000, 1000) || setresuid(1000, 1000, 1000))
+		return -1;
+	return 0;
+}
+
+/* Start svmctl with argv (argv[0] included) as c; 0 or -1. */
+static int svmctl_start(const struct cred *c, const char *const argv[],
+			struct job *j)
+{
+	int out[2], err[2];
+
+	if (pipe2(out, O_CLOEXEC))
+		return -1;
+	if (pipe2(err, O_CLOEXEC)) {
+		close(out[0]);
+		close(out[1]);
+		return -1;
+	}
+	j->pid = fork();
+	if (j->pid == 0) {
+		if (dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0 || become(c))
+			_exit(126);
+		execv(SVMCTL_PATH, (char *const *)argv);
+		_exit(127);
+	}
+	close(out[1]);
+	close(err[1]);
+	j->out = out[0];
+	j->err = err[0];
+	if (j->pid < 0) {
+		close(j->out);
+		close(j->err);
+		return -1;
+	}
+	j->running = true;
+	return 0;
+}
+
+/* Append what fd has to buf (of cap bytes, kept NUL-terminated); 0 at EOF. */
+static ssize_t read_some(int fd, char *buf, size_t cap)
+{
+	size_t len = strlen(buf);
+	char tmp[1024];
+	ssize_t n;
+
+	n = read(fd, tmp, sizeof(tmp));
+	if (n <= 0)
+		return n;
+	if ((size_t)n > cap - 1 - len)
+		n = cap - 1 - len;
+	memcpy(buf + len, tmp, n);
+	buf[len + n] = '\0';
+	return 1;
+}
+
+/* Read both pipes to their end, then reap the job; r->status. */
+static int svmctl_finish(struct job *j, struct run *r)
+{
+	struct pollfd p[2] = {
+		{ .fd = j->out, .events = POLLIN },
+		{ .fd = j->err, .events = POLLIN },
+	};
+	int live = 2, status, i;
+
+	r->out[0] = r->err[0] = '\0';
+	while (live) {
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (i = 0; i < 2; i++) {
+			if (!p[i].revents)
+				continue;
+			if (read_some(p[i].fd, i ? r->err : r->out,
+				      i ? sizeof(r->err) : sizeof(r->out)) <= 0) {
+				p[i].fd = -1;
+				live--;
+			}
+		}
+	}
+	close(j->out);
+	close(j->err);
+	if (waitpid(j->pid, &status, 0) != j->pid)
+		return r->status = -1;
+	j->running = false;
+	if (WIFEXITED(status))
+		return r->status = WEXITSTATUS(status);
+	return r->status = 128 + WTERMSIG(status);
+}
+
+static int svmctl_run(const struct cred *c, struct run *r,
+		      const char *const argv[])
+{
+	struct job j;
+
+	r->out[0] = r->err[0] = '\0';
+	if (svmctl_start(c, argv, &j))
+		return r->status = -1;
+	return svmctl_finish(&j, r);
+}
+
+/* SVMCTL(&run, "info", name): svmctl's exit code; output in run. */
+#define SVMCTL(r, ...) \
+	svmctl_run(&root, r, (const char *const []){ "svmctl", __VA_ARGS__, NULL })
+#define SVMCTL_AS(c, r, ...) \
+	svmctl_run(c, r, (const char *const []){ "svmctl", __VA_ARGS__, NULL })
+#define SVMCTL_START(j, ...) \
+	svmctl_start(&root, (const char *const []){ "svmctl", __VA_ARGS__, NULL }, j)
+
+/* ---- the region's state, through the raw ioctls ------------------------- */
+
+/* A region fd of name that maps nothing (svm_test.h's open, read-only). */
+static int open_ro(const char *name)
+{
+	int dev = svm_dev_open(), fd;
+
+	if (dev < 0)
+		return -1;
+	fd = svm_open_region(dev, name, 0, SVM_OPEN_RDONLY | SVM_OPEN_CLOEXEC,
+			     0, NULL);
+	close(dev);
+	return fd;
+}
+
+/* wired flag, SVID count and number of mlock bits, packed for asserts. */
+static int state(int fd)
+{
+	struct svm_info info;
+
+	if (svm_get_info(fd, &info))
+		return -1;
+	return (info.flags & SVM_REGION_WIRED ? 100 : 0) +
+	       info.svid_count * 10 + info.nr_mlocked;
+}
+
+#define WIRED(svid, mlocked)	(100 + (svid) * 10 + (mlocked))
+#define UNWIRED			0
+
+/* The one pid with an mlock bit on the region, 0 if none, -1 if more. */
+static pid_t mlocker(int fd)
+{
+	struct svm_mapper buf[4];
+	struct svm_mappers a = {
+		.size = sizeof(a), .flags = SVM_MAPPERS_MLOCKED,
+		.entries = (uintptr_t)buf, .count = 4,
+	};
+
+	if (ioctl(fd, SVM_IOC_MAPPERS, &a) < 0 || a.total > 1)
+		return -1;
+	return a.total ? buf[0].pid : 0;
+}
+
+static bool __attribute__((format(printf, 2, 3)))
+contains(const char *haystack, const char *fmt, ...)
+{
+	char needle[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(needle, sizeof(needle), fmt, ap);
+	va_end(ap);
+	return strstr(haystack, needle);
+}
+
+/* ---- svmctl ------------------------------------------------------------ */
+
+/*
+ * Each test has a 64K region made by "svmctl create" and removed after,
+ * and at most one svmctl running in the background, killed if a test
+ * fails before it has ended.
+ */
+FIXTURE(tool) {
+	char name[32];
+	char addr[32];		/* as "svmctl create" printed it */
+	struct run r;
+	struct job j;
+};
+
+FIXTURE_SETUP(tool)
+{
+	snprintf(self->name, sizeof(self->name), "tool-%d", getpid());
+	self->j.running = false;
+	ASSERT_EQ(0, SVMCTL(&self->r, "create", self->name, "64K",
+			    "--mode", "0644")) {
+		TH_LOG("create: %s", self->r.err);
+	}
+	ASSERT_EQ(1, sscanf(self->r.out, "%31s", self->addr));
+	ASSERT_EQ(0, strncmp(self->addr, "0x", 2));
+}
+
+FIXTURE_TEARDOWN(tool)
+{
+	int dev = svm_dev_open();
+
+	if (self->j.running) {
+		kill(self->j.pid, SIGKILL);
+		waitpid(self->j.pid, NULL, 0);
+	}
+
+	svm_remove_name(dev, self->name);	/* ENOENT once rm ran */
+	close(dev);
+}
+
+TEST_F(tool, json_list_has_the_created_region)
+{
+	ASSERT_EQ(0, SVMCTL(&self->r, "--json", "list"));
+	EXPECT_TRUE(contains(self->r.out, "\"name\": \"%s\"", self->name));
+	EXPECT_TRUE(contains(self->r.out, "\"addr\": %llu",
+			     strtoull(self->addr, NULL, 16)));
+	EXPECT_TRUE(contains(self->r.out, "\"wired\": false"));
+	EXPECT_TRUE(contains(self->r.out, "\"svid_count\": 0"));
+	EXPECT_TRUE(contains(self->r.out, "\"nr_mlocked\": 0"));
+}
+
+TEST_F(tool, info_shows_the_address_and_no_wiring)
+{
+	struct svm_info info;
+	int fd = open_ro(self->name);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, svm_get_info(fd, &info));
+	close(fd);
+	EXPECT_EQ(info.addr, strtoull(self->addr, NULL, 16));
+
+	ASSERT_EQ(0, SVMCTL(&self->r, "info", self->name));
+	EXPECT_TRUE(contains(self->r.out, "address:    %s\n", self->addr));
+	EXPECT_TRUE(contains(self->r.out, "wired:      no\n"));
+	EXPECT_TRUE(contains(self->r.out, "svid locks: 0\n"));
+	EXPECT_TRUE(contains(self->r.out, "mlock bits: 0\n"));
+	EXPECT_TRUE(contains(self->r.out, "charged:    none\n"));
+}
+
+TEST_F(tool, lock_wires_and_info_shows_one_svid_lock)
+{
+	int fd = open_ro(self->name);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, SVMCTL(&self->r, "lock", self->name));
+	EXPECT_TRUE(contains(self->r.out,
+			     "%s: wired: yes, svid locks: 1, mlock bits: 0\n",
+			     self->name));
+	EXPECT_EQ(WIRED(1, 0), state(fd));
+
+	ASSERT_EQ(0, SVMCTL(&self->r, "info", self->name));
+	EXPECT_TRUE(contains(self->r.out, "wired:      yes\n"));
+	EXPECT_TRUE(contains(self->r.out, "svid locks: 1\n"));
+	EXPECT_TRUE(contains(self->r.out, "flags:      persist,wired\n"));
+	EXPECT_TRUE(contains(self->r.out, "charged:    64K to uid 0 (root)\n"));
+
+	ASSERT_EQ(0, SVMCTL(&self->r, "list"));
+	EXPECT_TRUE(contains(self->r.out, " svid=1 "));
+
+	ASSERT_EQ(0, SVMCTL(&self->r, "--json", "info", self->name));
+	EXPECT_TRUE(contains(self->r.out, "\"wired\": true"));
+	EXPECT_TRUE(contains(self->r.out, "\"svid_count\": 1"));
+	EXPECT_TRUE(contains(self->r.out, "\"charged\": %d", LEN));
+	EXPECT_TRUE(contains(self->r.out, "\"charged_uid\": 0"));
+	EXPECT_TRUE(contains(self->r.out, "\"mlockers\": []"));
+	close(fd);
+}
+
+TEST_F(tool, unlock_unwires)
+{
+	int fd = open_ro(self->name);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, SVMCTL(&self->r, "lock", self->name));
+	ASSERT_EQ(0, SVMCTL(&self->r, "unlock", self->name));
+	EXPECT_TRUE(contains(self->r.out,
+			     "%s: wired: no, svid locks: 0, mlock bits: 0\n",
+			     self->name));
+	EXPECT_EQ(UNWIRED, state(fd));
+
+	ASSERT_EQ(0, SVMCTL(&self->r, "info", self->name));
+	EXPECT_TRUE(contains(self->r.out, "wired:      no\n"));
+	EXPECT_TRUE(contains(self->r.out, "svid locks: 0\n"));
+	close(fd);
+}
+
+TEST_F(tool, unlock_when_not_locked_fails_naming_the_region)
+{
+	int fd = open_ro(self->name);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, SVMCTL(&self->r, "lock", self->name));
+	ASSERT_EQ(0, SVMCTL(&self->r, "unlock", self->name));
+	EXPECT_EQ(1, SVMCTL(&self->r, "unlock", self->name));
+	EXPECT_TRUE(contains(self->r.err, "unlock '%s': not SVID-locked",
+			     self->name));
+	EXPECT_STREQ("", self->r.out);
+	EXPECT_EQ(UNWIRED, state(fd));
+	close(fd);
+}
+
+TEST_F(tool, lock_list_and_info_show_both_sources)
+{
+	struct job *j = &self->j;
+	int fd = open_ro(self->name);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, SVMCTL_START(j, "mlock", self->name, "--for", "30"));
+	ASSERT_TRUE(POLL_UNTIL(state(fd) == WIRED(0, 1), POLL_MS));
+	ASSERT_EQ(0, SVMCTL(&self->r, "lock", self->name));
+	EXPECT_TRUE(contains(self->r.out,
+			     "%s: wired: yes, svid locks: 1, mlock bits: 1\n",
+			     self->name));
+	ASSERT_EQ(0, SVMCTL(&self->r, "list"));
+	EXPECT_TRUE(contains(self->r.out, " svid=1,mlock=1 "));
+
+	ASSERT_EQ(0, kill(j->pid, SIGTERM));
+	EXPECT_EQ(0, svmctl_finish(j, &self->r));
+	EXPECT_EQ(WIRED(1, 0), state(fd));	/* the SVID lock remains */
+	ASSERT_EQ(0, SVMCTL(&self->r, "unlock", self->name));
+	EXPECT_EQ(UNWIRED, state(fd));
+	close(fd);
+}
+
+TEST_F(tool, mlock_holds_the_bit_until_sigterm)
+{
+	struct job *j = &self->j;
+	int fd = open_ro(self->name);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, SVMCTL_START(j, "mlock", self->name, "--for", "30"));
+	ASSERT_TRUE(POLL_UNTIL(state(fd) == WIRED(0, 1), POLL_MS));
+	EXPECT_EQ(j->pid, mlocker(fd));
+
+	ASSERT_EQ(0, SVMCTL(&self->r, "info", self->name));
+	EXPECT_TRUE(contains(self->r.out, "mlock bits: 1 (pid %d)\n", j->pid));
+	ASSERT_EQ(0, SVMCTL(&self->r, "--json", "info", self->name));
+	EXPECT_TRUE(contains(self->r.out, "\"mlockers\": [%d]", j->pid));
+
+	ASSERT_EQ(0, kill(j->pid, SIGTERM));
+	EXPECT_TRUE(POLL_UNTIL(state(fd) == UNWIRED, POLL_MS));
+	EXPECT_EQ(0, svmctl_finish(j, &self->r));
+	EXPECT_TRUE(contains(self->r.out,
+			     "%s wired by pid %d's mlock bit for 30 s",
+			     self->name, j->pid));
+	EXPECT_TRUE(contains(self->r.out, "pid %d's mlock bit cleared",
+			     j->pid));
+	EXPECT_EQ(0, mlocker(fd));
+	close(fd);
+}
+
+TEST_F(tool, mlock_without_for_holds_until_sigint)
+{
+	struct job *j = &self->j;
+	int fd = open_ro(self->name);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, SVMCTL_START(j, "mlock", self->name));
+	ASSERT_TRUE(POLL_UNTIL(state(fd) == WIRED(0, 1), POLL_MS));
+	ASSERT_EQ(0, kill(j->pid, SIGINT));
+	EXPECT_TRUE(POLL_UNTIL(state(fd) == UNWIRED, POLL_MS));
+	EXPECT_EQ(0, svmctl_finish(j, &self->r));
+	EXPECT_TRUE(contains(self->r.out,
+			     "%s wired by pid %d's mlock bit; press Ctrl-C or send SIGTERM to release\n",
+			     self->name, j->pid));
+	close(fd);
+}
+
+TEST_F(tool, mlock_for_one_second_ends_by_itself)
+{
+	struct job *j = &self->j;
+	int fd = open_ro(self->name);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, SVMCTL_START(j, "mlock", self->name, "--for", "1"));
+	EXPECT_EQ(0, svmctl_finish(j, &self->r));
+	EXPECT_TRUE(contains(self->r.out, "wired by pid %d's mlock bit",
+			     j->pid));
+	EXPECT_TRUE(contains(self->r.out, "1 s passed"));
+	EXPECT_TRUE(POLL_UNTIL(state(fd) == UNWIRED, POLL_MS));
+	close(fd);
+}
+
+TEST_F(tool, mlock_past_rlimit_memlock_fails_naming_the_limit)
+{
+	const struct cred user = { .user = true, .memlock = 4096 };
+	int fd = open_ro(self->name);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(1, SVMCTL_AS(&user, &self->r, "mlock", self->name));
+	EXPECT_TRUE(contains(self->r.err,
+			     "mlock '%s': wiring its 64K would pass RLIMIT_MEMLOCK (4.0K) of uid 1000",
+			     self->name)) {
+		TH_LOG("stderr: %s", self->r.err);
+	}
+	EXPECT_EQ(UNWIRED, state(fd));
+	close(fd);
+}
+
+TEST_F(tool, lock_by_other_user_fails_naming_the_owner)
+{
+	const struct cred user = { .user = true, .memlock = 1 << 20 };
+
+	EXPECT_EQ(1, SVMCTL_AS(&user, &self->r, "lock", self->name));
+	EXPECT_TRUE(contains(self->r.err,
+			     "lock '%s': uid 1000 is neither its owner (0) nor its creator (0)",
+			     self->name)) {
+		TH_LOG("stderr: %s", self->r.err);
+	}
+}
+
+/* The test process holds an mlock bit; svmctl munlock cannot clear it. */
+TEST_F(tool, munlock_lists_the_mlockers_and_leaves_their_bits)
+{
+	struct svmk_region *reg;
+	struct svmk *svm;
+	int fd = open_ro(self->name);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, svmk_open(&svm, 0));
+	ASSERT_EQ(0, svmk_region_open(svm, self->name, 0, 0, 0, &reg));
+	ASSERT_EQ(0, svmk_region_mlock(reg));
+
+	ASSERT_EQ(0, SVMCTL(&self->r, "munlock", self->name));
+	EXPECT_TRUE(contains(self->r.out, "cleared by that process"));
+	EXPECT_TRUE(contains(self->r.out, "mlock bits: 1 (pid %d)\n",
+			     getpid()));
+	EXPECT_EQ(WIRED(0, 1), state(fd));
+
+	EXPECT_EQ(0, svmk_region_munlock(reg));
+	EXPECT_EQ(UNWIRED, state(fd));
+	ASSERT_EQ(0, SVMCTL(&self->r, "munlock", self->name));
+	EXPECT_TRUE(contains(self->r.out, "wired: no, svid locks: 0, mlock bits: 0\n"));
+	EXPECT_EQ(0, svmk_region_close(reg));
+	EXPECT_EQ(0, svmk_close(svm));
+	close(fd);
+}
+
+TEST_F(tool, rm_removes_the_region)
+{
+	ASSERT_EQ(0, SVMCTL(&self->r, "rm", self->name));
+	EXPECT_EQ(1, SVMCTL(&self->r, "info", self->name));
+	EXPECT_TRUE(contains(self->r.err, "'%s'", self->name));
+	ASSERT_EQ(0, SVMCTL(&self->r, "--json", "list"));
+	EXPECT_FALSE(contains(self->r.out, "\"name\": \"%s\"", self->name));
+	EXPECT_GT(0, open_ro(self->name));
+}
+
+TEST_F(tool, wiring_a_missing_region_fails_naming_it)
+{
+	static const char *const cmds[] = { "lock", "unlock", "mlock",
+					    "munlock" };
+	unsigned int i;
+
+	ASSERT_EQ(0, SVMCTL(&self->r, "rm", self->name));
+	for (i = 0; i < 4; i++) {
+		EXPECT_EQ(1, SVMCTL(&self->r, cmds[i], self->name));
+		EXPECT_TRUE(contains(self->r.err, "%s '%s': no region",
+				     cmds[i], self->name)) {
+			TH_LOG("stderr: %s", self->r.err);
+		}
+	}
+}
+
+TEST(bad_usage_exits_2)
+{
+	struct run r;
+
+	EXPECT_EQ(2, SVMCTL(&r, "frobnicate"));
+	EXPECT_EQ(2, SVMCTL(&r, "lock"));
+	EXPECT_EQ(2, SVMCTL(&r, "unlock", "a", "b"));
+	EXPECT_EQ(2, SVMCTL(&r, "lock", "a", "--for", "3"));
+	EXPECT_EQ(2, SVMCTL(&r, "mlock", "a", "--for", "-1"));
+	EXPECT_EQ(2, SVMCTL(&r, "mlock", "a", "--for", "soon"));
+	EXPECT_EQ(2, SVMCTL(&r, "mlock", "a", "--for"));
+	EXPECT_EQ(2, SVMCTL(&r, "--json", "munlock", "a"));
+	EXPECT_EQ(2, SVMCTL(&r, "create", "a", "0"));
+	EXPECT_TRUE(contains(r.err, "Try 'svmctl --help'"));
+	EXPECT_STREQ("", r.out);
+}
+
+TEST(window_exits_0)
+{
+	struct run r;
+
+	EXPECT_EQ(0, SVMCTL(&r, "window"));
+	EXPECT_TRUE(contains(r.out, "base:"));
+	EXPECT_STREQ("", r.err);
+}
+
+TEST(help_names_the_wiring_commands)
+{
+	struct run r;
+
+	ASSERT_EQ(0, SVMCTL(&r, "--help"));
+	EXPECT_TRUE(contains(r.out, "svmctl lock|unlock NAME\n"));
+	EXPECT_TRUE(contains(r.out, "svmctl mlock NAME [--for SECONDS]\n"));
+	EXPECT_TRUE(contains(r.out, "svmctl munlock NAME\n"));
+}
+
+/* ---- libsvmk ----------------------------------------------------------- */
+
+FIXTURE(lib) {
+	struct svmk *svm;
+	struct svmk_region *reg;
+	int fd;
+};
+
+FIXTURE_SETUP(lib)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "lib-%d", getpid());
+	ASSERT_EQ(0, svmk_open(&self->svm, 0));
+	ASSERT_EQ(0, svmk_region_open(self->svm, name, LEN,
+				      SVM_OPEN_CREATE | SVM_OPEN_EXCL, 0600,
+				      &self->reg));
+	self->fd = svmk_region_fd(self->reg);
+}
+
+FIXTURE_TEARDOWN(lib)
+{
+	svmk_region_close(self->reg);
+	svmk_close(self->svm);
+}
+
+TEST_F(lib, mlock_twice_munlock_once_unwires)
+{
+	ASSERT_EQ(0, svmk_region_mlock(self->reg));
+	ASSERT_EQ(0, svmk_region_mlock(self->reg));
+	EXPECT_EQ(WIRED(0, 1), state(self->fd));
+	ASSERT_EQ(0, svmk_region_munlock(self->reg));
+	EXPECT_EQ(UNWIRED, state(self->fd));
+	EXPECT_EQ(0, svmk_region_munlock(self->reg));	/* idempotent */
+	EXPECT_EQ(UNWIRED, state(self->fd));
+}
+
+TEST_F(lib, mlockers_lists_this_process)
+{
+	struct svm_mapper buf[4];
+	unsigned int total = 99;
+
+	EXPECT_EQ(0, svmk_region_mlockers(self->reg, buf, 4, &total));
+	EXPECT_EQ(0, total);
+	ASSERT_EQ(0, svmk_region_mlock(self->reg));
+	ASSERT_EQ(1, svmk_region_mlockers(self->reg, buf, 4, &total));
+	EXPECT_EQ(1, total);
+	EXPECT_EQ(getpid(), buf[0].pid);
+	EXPECT_EQ(1, buf[0].nr_maps);
+	/* No room: only the total. */
+	EXPECT_EQ(0, svmk_region_mlockers(self->reg, NULL, 0, &total));
+	EXPECT_EQ(1, total);
+	/* Every mapper, the mlock bit or not. */
+	EXPECT_EQ(1, svmk_region_mappers(self->reg, buf, 4, NULL));
+	ASSERT_EQ(0, svmk_region_munlock(self->reg));
+	EXPECT_EQ(0, svmk_region_mlockers(self->reg, buf, 4, &total));
+	EXPECT_EQ(0, total);
+}
+
+TEST_F(lib, svid_locks_are_balanced_and_unlock_at_zero_is_einval)
+{
+	ASSERT_EQ(0, svmk_region_lock(self->reg));
+	ASSERT_EQ(0, svmk_region_lock(self->reg));
+	EXPECT_EQ(WIRED(2, 0), state(self->fd));
+	ASSERT_EQ(0, svmk_region_unlock(self->reg));
+	EXPECT_EQ(WIRED(1, 0), state(self->fd));
+	ASSERT_EQ(0, svmk_region_unlock(self->reg));
+	EXPECT_EQ(UNWIRED, state(self->fd));
+	EXPECT_EQ(-EINVAL, svmk_region_unlock(self->reg));
+}
+
+TEST_F(lib, mlock_and_svid_lock_never_undo_each_other)
+{
+	struct svm_info info;
+
+	ASSERT_EQ(0, svmk_region_mlock(self->reg));
+	ASSERT_EQ(0, svmk_region_lock(self->reg));
+	ASSERT_EQ(0, svmk_region_munlock(self->reg));
+	EXPECT_EQ(WIRED(1, 0), state(self->fd));
+	ASSERT_EQ(0, svmk_region_info(self->reg, &info));
+	EXPECT_EQ(LEN, info.charged);
+	EXPECT_EQ(0, info.charged_uid);
+	ASSERT_EQ(0, svmk_region_unlock(self->reg));
+	EXPECT_EQ(UNWIRED, state(self->fd));
+	ASSERT_EQ(0, svmk_region_info(self->reg, &info));
+	EXPECT_EQ(0, info.charged);
+}
+
+/*
+ * A fork child keeps the mapping but not the mlock bit; as uid 1000 it has
+ * no CAP_IPC_LOCK.  Exit code: the first check that failed, 0 if none.
+ */
+static int unprivileged_wiring(struct svmk_region *reg)
+{
+	const struct cred small = { .user = true, .memlock = 4096 };
+	struct rlimit zero = { 0, 0 };
+
+	if (become(&small))
+		return 10;
+	if (svmk_region_mlock(reg) != -ENOMEM)
+		return 1;
+	if (svmk_region_lock(reg) != -EPERM)
+		return 2;
+	if (svmk_region_unlock(reg) != -EPERM)
+		return 3;
+	if (setrlimit(RLIMIT_MEMLOCK, &zero) ||
+	    svmk_region_mlock(reg) != -EPERM)
+		return 4;
+	if (svmk_region_munlock(reg) != 0)
+		return 5;
+	return 0;
+}
+
+TEST_F(lib, unprivileged_errors_are_enomem_and_eperm)
+{
+	int status;
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(unprivileged_wiring(self->reg));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(UNWIRED, state(self->fd));
+}
+
+TEST(strerror_explains_the_wiring_errnos)
+{
+	EXPECT_TRUE(contains(svmk_strerror(-ENOMEM), "RLIMIT_MEMLOCK"));
+	EXPECT_TRUE(contains(svmk_strerror(-ENOMEM), "not mapped"));
+	EXPECT_TRUE(contains(svmk_strerror(-ENOMEM), "out of memory"));
+	EXPECT_TRUE(contains(svmk_strerror(ENOMEM), "RLIMIT_MEMLOCK"));
+	EXPECT_TRUE(contains(svmk_strerror(-EPERM), "CAP_IPC_LOCK"));
+	EXPECT_TRUE(contains(svmk_strerror(-EPERM), "RLIMIT_MEMLOCK is 0"));
+	EXPECT_TRUE(contains(svmk_strerror(-EINTR), "signal"));
+}
+
+TEST_HARNESS_MAIN
