@@ -23,10 +23,11 @@ TEST_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 	-Iuapi -Ilibsvmk -isystem $(KST) -pthread
 TEST_SRCS := $(wildcard selftests/svm/*.c)
 TESTS	:= $(patsubst selftests/svm/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
+EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 
-.PHONY: all deps module lib tests check demo lint clean
+.PHONY: all deps module lib tests examples check demo lint clean
 
-all: module lib tests $(BUILD)/demo/svm-demo
+all: module lib tests examples $(BUILD)/demo/svm-demo
 
 deps:
 	@sh scripts/deps.sh
@@ -52,6 +53,14 @@ $(BUILD)/demo/svm-demo: demo/svm-demo.c lib
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -static -o $@ $< libsvmk/libsvmk.a
 
+# Static, for the guest; examples/Makefile builds them with pkg-config.
+examples: $(EXAMPLES)
+
+$(BUILD)/examples/%: examples/%.c lib
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -Wall -Wextra -Werror -std=gnu11 -Iuapi -Ilibsvmk \
+		-static -o $@ $< libsvmk/libsvmk.a
+
 # The kselftest harness comes from Debian's kernel source package.
 $(KST)/kselftest_harness.h:
 	@mkdir -p $(KST)
@@ -76,4 +85,5 @@ lint: deps
 clean:
 	-$(MAKE) -s -C $(KDIR) M=$(CURDIR) clean
 	-$(MAKE) -C libsvmk clean
+	-$(MAKE) -C examples clean
 	rm -rf $(BUILD) kmod/.kver
