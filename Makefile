@@ -6,9 +6,13 @@
 #   make check            install deps, run every test on each of KERNELS
 #   make demo             install deps, boot KERNEL and run the demonstration
 #   make lint             checkpatch --strict, sparse and W=1 on the module
+#   make install          module (for KVER), library, headers, pkg-config
+#                         file, svmctl, man pages, udev/modprobe config
+#   make uninstall        remove what install installed
 #
 # KERNEL picks a Debian kernel series (6.1 or 6.12); KVER/KDIR override the
-# exact version and the kbuild tree.
+# exact version and the kbuild tree.  Install paths: DESTDIR, PREFIX and the
+# directories below; see README.md.
 
 KERNEL	?= 6.1
 KERNELS	?= 6.1 6.12
@@ -25,7 +29,32 @@ TEST_SRCS := $(wildcard selftests/svm/*.c)
 TESTS	:= $(patsubst selftests/svm/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 
-.PHONY: all deps module lib tests examples check demo lint clean
+VERSION	:= $(shell sed -n 's/^VERSION = //p' libsvmk/Makefile)
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+LIBDIR	?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR	?= $(PREFIX)/share/man
+# udev, modprobe and systemd-modules-load read only /etc and /usr/lib (and
+# /run), so these do not follow PREFIX.
+UDEVRULESDIR ?= /usr/lib/udev/rules.d
+MODPROBEDIR ?= /usr/lib/modprobe.d
+MODULESLOADDIR ?= /usr/lib/modules-load.d
+# Not "updates", where DKMS would put its copy.
+INSTALL_MOD_DIR ?= extra
+
+# kbuild and the library's make run in other directories.
+DEST	:= $(abspath $(DESTDIR))
+MODDIR	:= $(DEST)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)
+LIBVARS	:= DESTDIR=$(DEST) PREFIX=$(PREFIX) BINDIR=$(BINDIR) LIBDIR=$(LIBDIR) \
+	INCLUDEDIR=$(INCLUDEDIR)
+# Every exported function has a man page: a link to svmk(3).
+MAN3LINKS := $(shell sed -n 's/@@.*//p' libsvmk/libsvmk.abi)
+
+.PHONY: all deps module lib tests examples check demo lint clean \
+	install uninstall install-module uninstall-module install-lib \
+	uninstall-lib install-man uninstall-man install-config \
+	uninstall-config need-root depmod
 
 all: module lib tests examples $(BUILD)/demo/svm-demo
 
@@ -81,6 +110,74 @@ demo: deps
 
 lint: deps
 	@sh scripts/lint.sh $(KDIR)
+
+# ---- install -------------------------------------------------------------
+
+# Installing into / needs root; a staged install (DESTDIR) does not.  The
+# first prerequisite of every target that writes outside PREFIX.
+need-root:
+	@if [ -z "$(DEST)" ] && [ "$$(id -u)" != 0 ]; then \
+		echo "make $(MAKECMDGOALS): writing under / needs root:" \
+			"use sudo, or stage it with DESTDIR=DIR" >&2; exit 1; fi
+
+install: install-module install-lib install-man install-config
+uninstall: uninstall-module uninstall-lib uninstall-man uninstall-config
+
+# Debian's kernel headers ask for modules to be signed with a key that is
+# not shipped; sign only when KDIR has the key.
+install-module: need-root module
+	@key=$$(sed -n 's/^CONFIG_MODULE_SIG_KEY="\(.*\)"/\1/p' $(KDIR)/.config); \
+	case $$key in ''|pkcs11:*) nosign= ;; \
+	*) [ -f "$(KDIR)/$$key" ] && nosign= || nosign=CONFIG_MODULE_SIG_ALL= ;; esac; \
+	[ -z "$$nosign" ] || echo "install-module: $(KDIR) has no signing key: svm.ko stays unsigned"; \
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DEST) \
+		INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) $$nosign modules_install
+	@$(MAKE) -s depmod
+
+uninstall-module: need-root
+	rm -f $(foreach z,'' .xz .gz .zst,$(MODDIR)/kmod/svm.ko$(z))
+	@rmdir $(MODDIR)/kmod $(MODDIR) 2>/dev/null || true
+	@$(MAKE) -s depmod
+
+# depmod only where a kernel's module tree is (/, or a whole image): in a
+# staging DESTDIR it would write a modules.dep of svm.ko alone.
+depmod:
+	@if [ -d "$(DEST)/lib/modules/$(KVER)/kernel" ]; then \
+		echo "  DEPMOD  $(DEST)/lib/modules/$(KVER)"; \
+		depmod $(if $(DEST),-b $(DEST)) $(KVER); \
+	else \
+		echo "depmod: no module tree for $(KVER) in $(DEST)/lib/modules: run 'depmod $(KVER)' where it is installed"; \
+	fi
+
+install-lib: lib
+	$(MAKE) -C libsvmk $(LIBVARS) install
+
+uninstall-lib:
+	$(MAKE) -C libsvmk $(LIBVARS) uninstall
+
+install-man:
+	install -d $(DEST)$(MANDIR)/man3 $(DEST)$(MANDIR)/man4 $(DEST)$(MANDIR)/man8
+	install -m 644 man/svmk.3 $(DEST)$(MANDIR)/man3/
+	install -m 644 man/svm.4 $(DEST)$(MANDIR)/man4/
+	install -m 644 man/svmctl.8 $(DEST)$(MANDIR)/man8/
+	for f in $(MAN3LINKS); do \
+		echo '.so man3/svmk.3' >$(DEST)$(MANDIR)/man3/$$f.3 || exit 1; done
+
+uninstall-man:
+	rm -f $(DEST)$(MANDIR)/man3/svmk.3 $(DEST)$(MANDIR)/man4/svm.4 \
+		$(DEST)$(MANDIR)/man8/svmctl.8 \
+		$(patsubst %,$(DEST)$(MANDIR)/man3/%.3,$(MAN3LINKS))
+
+install-config: need-root
+	install -D -m 644 config/udev/60-svm.rules $(DEST)$(UDEVRULESDIR)/60-svm.rules
+	install -D -m 644 config/modprobe.d/svm.conf $(DEST)$(MODPROBEDIR)/svm.conf
+	install -D -m 644 config/modules-load.d/svm.conf $(DEST)$(MODULESLOADDIR)/svm.conf
+	@if [ -z "$(DEST)" ] && command -v udevadm >/dev/null; then \
+		udevadm control --reload 2>/dev/null || true; fi
+
+uninstall-config: need-root
+	rm -f $(DEST)$(UDEVRULESDIR)/60-svm.rules $(DEST)$(MODPROBEDIR)/svm.conf \
+		$(DEST)$(MODULESLOADDIR)/svm.conf
 
 clean:
 	-$(MAKE) -s -C $(KDIR) M=$(CURDIR) clean
