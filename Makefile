@@ -8,7 +8,10 @@
 #   make lint             checkpatch --strict, sparse and W=1 on the module
 #   make install          module (for KVER), library, headers, pkg-config
 #                         file, svmctl, man pages, udev/modprobe config
-#   make uninstall        remove what install installed
+#   make install-dkms     module sources to /usr/src, built by DKMS for
+#                         every kernel with headers (instead of the module)
+#   make uninstall        remove what install installed (uninstall-dkms:
+#                         what install-dkms did)
 #
 # KERNEL picks a Debian kernel series (6.1 or 6.12); KVER/KDIR override the
 # exact version and the kbuild tree.  Install paths: DESTDIR, PREFIX and the
@@ -40,7 +43,8 @@ MANDIR	?= $(PREFIX)/share/man
 UDEVRULESDIR ?= /usr/lib/udev/rules.d
 MODPROBEDIR ?= /usr/lib/modprobe.d
 MODULESLOADDIR ?= /usr/lib/modules-load.d
-# Not "updates", where DKMS would put its copy.
+DKMSSRCDIR ?= /usr/src/svm-$(VERSION)
+# Not "updates", where DKMS puts its copy: a DKMS build takes precedence.
 INSTALL_MOD_DIR ?= extra
 
 # kbuild and the library's make run in other directories.
@@ -54,7 +58,8 @@ MAN3LINKS := $(shell sed -n 's/@@.*//p' libsvmk/libsvmk.abi)
 .PHONY: all deps module lib tests examples check demo lint clean \
 	install uninstall install-module uninstall-module install-lib \
 	uninstall-lib install-man uninstall-man install-config \
-	uninstall-config need-root depmod
+	uninstall-config install-dkms-src install-dkms uninstall-dkms \
+	need-root depmod
 
 all: module lib tests examples $(BUILD)/demo/svm-demo
 
@@ -124,7 +129,7 @@ install: install-module install-lib install-man install-config
 uninstall: uninstall-module uninstall-lib uninstall-man uninstall-config
 
 # Debian's kernel headers ask for modules to be signed with a key that is
-# not shipped; sign only when KDIR has the key.
+# not shipped; sign only when KDIR has the key (DKMS signs with its own).
 install-module: need-root module
 	@key=$$(sed -n 's/^CONFIG_MODULE_SIG_KEY="\(.*\)"/\1/p' $(KDIR)/.config); \
 	case $$key in ''|pkcs11:*) nosign= ;; \
@@ -178,6 +183,34 @@ install-config: need-root
 uninstall-config: need-root
 	rm -f $(DEST)$(UDEVRULESDIR)/60-svm.rules $(DEST)$(MODPROBEDIR)/svm.conf \
 		$(DEST)$(MODULESLOADDIR)/svm.conf
+
+# What DKMS builds from: dkms.conf and the module's sources only.
+install-dkms-src: need-root
+	install -d $(DEST)$(DKMSSRCDIR)/kmod $(DEST)$(DKMSSRCDIR)/uapi/linux
+	install -m 644 dkms.conf Kbuild $(DEST)$(DKMSSRCDIR)/
+	install -m 644 kmod/Kbuild $(filter-out %.mod.c,$(wildcard kmod/*.[ch])) \
+		$(DEST)$(DKMSSRCDIR)/kmod/
+	install -m 644 uapi/linux/svm.h $(DEST)$(DKMSSRCDIR)/uapi/linux/
+
+# Register with DKMS and build for every kernel that has headers; DKMS
+# builds it again for each kernel installed later (AUTOINSTALL).
+install-dkms: install-dkms-src
+	@if [ -n "$(DEST)" ]; then \
+		echo "install-dkms: sources staged in $(DEST)$(DKMSSRCDIR); run 'dkms add svm/$(VERSION)' on the target"; \
+		exit 0; fi; \
+	command -v dkms >/dev/null || { echo "install-dkms: dkms is not installed" >&2; exit 1; }; \
+	[ -n "$$(dkms status svm/$(VERSION))" ] || dkms add svm/$(VERSION) || exit 1; \
+	for b in /lib/modules/*/build; do \
+		[ -d "$$b" ] || continue; \
+		k=$${b#/lib/modules/}; k=$${k%/build}; \
+		dkms install svm/$(VERSION) -k $$k || exit 1; \
+	done
+
+uninstall-dkms: need-root
+	@if [ -z "$(DEST)" ] && command -v dkms >/dev/null && \
+	    [ -n "$$(dkms status svm/$(VERSION))" ]; then \
+		dkms remove svm/$(VERSION) --all; fi
+	rm -rf $(DEST)$(DKMSSRCDIR)
 
 clean:
 	-$(MAKE) -s -C $(KDIR) M=$(CURDIR) clean
