@@ -12,6 +12,8 @@
 #                         every kernel with headers (instead of the module)
 #   make uninstall        remove what install installed (uninstall-dkms:
 #                         what install-dkms did)
+#   make check-install    install into a scratch DESTDIR and check it, the
+#                         ABI, the man pages, and DKMS builds for KERNELS
 #
 # KERNEL picks a Debian kernel series (6.1 or 6.12); KVER/KDIR override the
 # exact version and the kbuild tree.  Install paths: DESTDIR, PREFIX and the
@@ -59,7 +61,7 @@ MAN3LINKS := $(shell sed -n 's/@@.*//p' libsvmk/libsvmk.abi)
 	install uninstall install-module uninstall-module install-lib \
 	uninstall-lib install-man uninstall-man install-config \
 	uninstall-config install-dkms-src install-dkms uninstall-dkms \
-	need-root depmod
+	need-root depmod check-install
 
 all: module lib tests examples $(BUILD)/demo/svm-demo
 
@@ -115,6 +117,9 @@ demo: deps
 
 lint: deps
 	@sh scripts/lint.sh $(KDIR)
+
+check-install: deps
+	@sh scripts/check-install.sh $(KERNELS)
 
 # ---- install -------------------------------------------------------------
 
