@@ -46,7 +46,7 @@ UDEVRULESDIR ?= /usr/lib/udev/rules.d
 MODPROBEDIR ?= /usr/lib/modprobe.d
 MODULESLOADDIR ?= /usr/lib/modules-load.d
 DKMSSRCDIR ?= /usr/src/svm-$(VERSION)
-# Not "updates", where DKMS puts its copy: a DKMS build takes precedence.
+# Not "updates", where DKMS puts its copy (which depmod prefers).
 INSTALL_MOD_DIR ?= extra
 
 # kbuild and the library's make run in other directories.
@@ -198,7 +198,9 @@ install-dkms-src: need-root
 	install -m 644 uapi/linux/svm.h $(DEST)$(DKMSSRCDIR)/uapi/linux/
 
 # Register with DKMS and build for every kernel that has headers; DKMS
-# builds it again for each kernel installed later (AUTOINSTALL).
+# builds it again for each kernel installed later (AUTOINSTALL).  A module
+# 'make install' put in place goes: DKMS refuses to install next to an
+# identical one, and one copy per kernel is less confusing anyway.
 install-dkms: install-dkms-src
 	@if [ -n "$(DEST)" ]; then \
 		echo "install-dkms: sources staged in $(DEST)$(DKMSSRCDIR); run 'dkms add svm/$(VERSION)' on the target"; \
@@ -208,6 +210,11 @@ install-dkms: install-dkms-src
 	for b in /lib/modules/*/build; do \
 		[ -d "$$b" ] || continue; \
 		k=$${b#/lib/modules/}; k=$${k%/build}; \
+		for m in /lib/modules/$$k/$(INSTALL_MOD_DIR)/kmod/svm.ko*; do \
+			[ ! -e "$$m" ] || { echo "install-dkms: removing $$m"; rm -f "$$m"; }; \
+		done; \
+		rmdir /lib/modules/$$k/$(INSTALL_MOD_DIR)/kmod \
+			/lib/modules/$$k/$(INSTALL_MOD_DIR) 2>/dev/null; \
 		dkms install svm/$(VERSION) -k $$k || exit 1; \
 	done
 
