@@ -6,9 +6,18 @@
 #   make check            install deps, run every test on each of KERNELS
 #   make demo             install deps, boot KERNEL and run the demonstration
 #   make lint             checkpatch --strict, sparse and W=1 on the module
+#   make install          module (for KVER), library, headers, pkg-config
+#                         file, svmctl, man pages, udev/modprobe config
+#   make install-dkms     module sources to /usr/src, built by DKMS for
+#                         every kernel with headers (instead of the module)
+#   make uninstall        remove what install installed (uninstall-dkms:
+#                         what install-dkms did)
+#   make check-install    install into a scratch DESTDIR and check it, the
+#                         ABI, the man pages, and DKMS builds for KERNELS
 #
 # KERNEL picks a Debian kernel series (6.1 or 6.12); KVER/KDIR override the
-# exact version and the kbuild tree.
+# exact version and the kbuild tree.  Install paths: DESTDIR, PREFIX and the
+# directories below; see README.md.
 
 KERNEL	?= 6.1
 KERNELS	?= 6.1 6.12
@@ -23,10 +32,38 @@ TEST_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 	-Iuapi -Ilibsvmk -isystem $(KST) -pthread
 TEST_SRCS := $(wildcard selftests/svm/*.c)
 TESTS	:= $(patsubst selftests/svm/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
+EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 
-.PHONY: all deps module lib tests check demo lint clean
+VERSION	:= $(shell sed -n 's/^VERSION = //p' libsvmk/Makefile)
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+LIBDIR	?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR	?= $(PREFIX)/share/man
+# udev, modprobe and systemd-modules-load read only /etc and /usr/lib (and
+# /run), so these do not follow PREFIX.
+UDEVRULESDIR ?= /usr/lib/udev/rules.d
+MODPROBEDIR ?= /usr/lib/modprobe.d
+MODULESLOADDIR ?= /usr/lib/modules-load.d
+DKMSSRCDIR ?= /usr/src/svm-$(VERSION)
+# Not "updates", where DKMS puts its copy (which depmod prefers).
+INSTALL_MOD_DIR ?= extra
 
-all: module lib tests $(BUILD)/demo/svm-demo
+# kbuild and the library's make run in other directories.
+DEST	:= $(abspath $(DESTDIR))
+MODDIR	:= $(DEST)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)
+LIBVARS	:= DESTDIR=$(DEST) PREFIX=$(PREFIX) BINDIR=$(BINDIR) LIBDIR=$(LIBDIR) \
+	INCLUDEDIR=$(INCLUDEDIR)
+# Every exported function has a man page: a link to svmk(3).
+MAN3LINKS := $(shell sed -n 's/@@.*//p' libsvmk/libsvmk.abi)
+
+.PHONY: all deps module lib tests examples check demo lint clean \
+	install uninstall install-module uninstall-module install-lib \
+	uninstall-lib install-man uninstall-man install-config \
+	uninstall-config install-dkms-src install-dkms uninstall-dkms \
+	need-root depmod check-install
+
+all: module lib tests examples $(BUILD)/demo/svm-demo
 
 deps:
 	@sh scripts/deps.sh
@@ -52,6 +89,14 @@ $(BUILD)/demo/svm-demo: demo/svm-demo.c lib
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -static -o $@ $< libsvmk/libsvmk.a
 
+# Static, for the guest; examples/Makefile builds them with pkg-config.
+examples: $(EXAMPLES)
+
+$(BUILD)/examples/%: examples/%.c lib
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -Wall -Wextra -Werror -std=gnu11 -Iuapi -Ilibsvmk \
+		-static -o $@ $< libsvmk/libsvmk.a
+
 # The kselftest harness comes from Debian's kernel source package.
 $(KST)/kselftest_harness.h:
 	@mkdir -p $(KST)
@@ -73,7 +118,114 @@ demo: deps
 lint: deps
 	@sh scripts/lint.sh $(KDIR)
 
+check-install: deps
+	@sh scripts/check-install.sh $(KERNELS)
+
+# ---- install -------------------------------------------------------------
+
+# Installing into / needs root; a staged install (DESTDIR) does not.  The
+# first prerequisite of every target that writes outside PREFIX.
+need-root:
+	@if [ -z "$(DEST)" ] && [ "$$(id -u)" != 0 ]; then \
+		echo "make $(MAKECMDGOALS): writing under / needs root:" \
+			"use sudo, or stage it with DESTDIR=DIR" >&2; exit 1; fi
+
+install: install-module install-lib install-man install-config
+uninstall: uninstall-module uninstall-lib uninstall-man uninstall-config
+
+# Debian's kernel headers ask for modules to be signed with a key that is
+# not shipped; sign only when KDIR has the key (DKMS signs with its own).
+install-module: need-root module
+	@key=$$(sed -n 's/^CONFIG_MODULE_SIG_KEY="\(.*\)"/\1/p' $(KDIR)/.config); \
+	case $$key in ''|pkcs11:*) nosign= ;; \
+	*) [ -f "$(KDIR)/$$key" ] && nosign= || nosign=CONFIG_MODULE_SIG_ALL= ;; esac; \
+	[ -z "$$nosign" ] || echo "install-module: $(KDIR) has no signing key: svm.ko stays unsigned"; \
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DEST) \
+		INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) $$nosign modules_install
+	@$(MAKE) -s depmod
+
+uninstall-module: need-root
+	rm -f $(foreach z,'' .xz .gz .zst,$(MODDIR)/kmod/svm.ko$(z))
+	@rmdir $(MODDIR)/kmod $(MODDIR) 2>/dev/null || true
+	@$(MAKE) -s depmod
+
+# depmod only where a kernel's module tree is (/, or a whole image): in a
+# staging DESTDIR it would write a modules.dep of svm.ko alone.
+depmod:
+	@if [ -d "$(DEST)/lib/modules/$(KVER)/kernel" ]; then \
+		echo "  DEPMOD  $(DEST)/lib/modules/$(KVER)"; \
+		depmod $(if $(DEST),-b $(DEST)) $(KVER); \
+	else \
+		echo "depmod: no module tree for $(KVER) in $(DEST)/lib/modules: run 'depmod $(KVER)' where it is installed"; \
+	fi
+
+install-lib: lib
+	$(MAKE) -C libsvmk $(LIBVARS) install
+
+uninstall-lib:
+	$(MAKE) -C libsvmk $(LIBVARS) uninstall
+
+install-man:
+	install -d $(DEST)$(MANDIR)/man3 $(DEST)$(MANDIR)/man4 $(DEST)$(MANDIR)/man8
+	install -m 644 man/svmk.3 $(DEST)$(MANDIR)/man3/
+	install -m 644 man/svm.4 $(DEST)$(MANDIR)/man4/
+	install -m 644 man/svmctl.8 $(DEST)$(MANDIR)/man8/
+	for f in $(MAN3LINKS); do \
+		echo '.so man3/svmk.3' >$(DEST)$(MANDIR)/man3/$$f.3 || exit 1; done
+
+uninstall-man:
+	rm -f $(DEST)$(MANDIR)/man3/svmk.3 $(DEST)$(MANDIR)/man4/svm.4 \
+		$(DEST)$(MANDIR)/man8/svmctl.8 \
+		$(patsubst %,$(DEST)$(MANDIR)/man3/%.3,$(MAN3LINKS))
+
+install-config: need-root
+	install -D -m 644 config/udev/60-svm.rules $(DEST)$(UDEVRULESDIR)/60-svm.rules
+	install -D -m 644 config/modprobe.d/svm.conf $(DEST)$(MODPROBEDIR)/svm.conf
+	install -D -m 644 config/modules-load.d/svm.conf $(DEST)$(MODULESLOADDIR)/svm.conf
+	@if [ -z "$(DEST)" ] && command -v udevadm >/dev/null; then \
+		udevadm control --reload 2>/dev/null || true; fi
+
+uninstall-config: need-root
+	rm -f $(DEST)$(UDEVRULESDIR)/60-svm.rules $(DEST)$(MODPROBEDIR)/svm.conf \
+		$(DEST)$(MODULESLOADDIR)/svm.conf
+
+# What DKMS builds from: dkms.conf and the module's sources only.
+install-dkms-src: need-root
+	install -d $(DEST)$(DKMSSRCDIR)/kmod $(DEST)$(DKMSSRCDIR)/uapi/linux
+	install -m 644 dkms.conf Kbuild $(DEST)$(DKMSSRCDIR)/
+	install -m 644 kmod/Kbuild $(filter-out %.mod.c,$(wildcard kmod/*.[ch])) \
+		$(DEST)$(DKMSSRCDIR)/kmod/
+	install -m 644 uapi/linux/svm.h $(DEST)$(DKMSSRCDIR)/uapi/linux/
+
+# Register with DKMS and build for every kernel that has headers; DKMS
+# builds it again for each kernel installed later (AUTOINSTALL).  A module
+# 'make install' put in place goes: DKMS refuses to install next to an
+# identical one, and one copy per kernel is less confusing anyway.
+install-dkms: install-dkms-src
+	@if [ -n "$(DEST)" ]; then \
+		echo "install-dkms: sources staged in $(DEST)$(DKMSSRCDIR); run 'dkms add svm/$(VERSION)' on the target"; \
+		exit 0; fi; \
+	command -v dkms >/dev/null || { echo "install-dkms: dkms is not installed" >&2; exit 1; }; \
+	[ -n "$$(dkms status svm/$(VERSION))" ] || dkms add svm/$(VERSION) || exit 1; \
+	for b in /lib/modules/*/build; do \
+		[ -d "$$b" ] || continue; \
+		k=$${b#/lib/modules/}; k=$${k%/build}; \
+		for m in /lib/modules/$$k/$(INSTALL_MOD_DIR)/kmod/svm.ko*; do \
+			[ ! -e "$$m" ] || { echo "install-dkms: removing $$m"; rm -f "$$m"; }; \
+		done; \
+		rmdir /lib/modules/$$k/$(INSTALL_MOD_DIR)/kmod \
+			/lib/modules/$$k/$(INSTALL_MOD_DIR) 2>/dev/null; \
+		dkms install svm/$(VERSION) -k $$k || exit 1; \
+	done
+
+uninstall-dkms: need-root
+	@if [ -z "$(DEST)" ] && command -v dkms >/dev/null && \
+	    [ -n "$$(dkms status svm/$(VERSION))" ]; then \
+		dkms remove svm/$(VERSION) --all; fi
+	rm -rf $(DEST)$(DKMSSRCDIR)
+
 clean:
 	-$(MAKE) -s -C $(KDIR) M=$(CURDIR) clean
 	-$(MAKE) -C libsvmk clean
+	-$(MAKE) -C examples clean
 	rm -rf $(BUILD) kmod/.kver

@@ -4,6 +4,7 @@
 set -eu
 
 pkgs="build-essential sparse kmod cpio gzip xz-utils busybox-static qemu-system-x86
+dkms mandoc groff-base man-db pkgconf
 linux-image-amd64 linux-headers-amd64
 linux-image-6.12-amd64 linux-headers-6.12-amd64
 linux-source-6.12"

@@ -1,6 +1,7 @@
 #!/bin/sh
 # run-guest.sh JOB KVER: pack an initramfs (busybox, svm.ko, svmctl, the
-# statically linked test programs) and boot Debian's kernel KVER under QEMU.
+# statically linked test programs and examples) and boot Debian's kernel
+# KVER under QEMU.
 #
 #   JOB=check  runs every test; TAP goes to build/KVER/tap.log
 #   JOB=demo   runs the demonstration, shown as it goes (also in tap.log)
@@ -31,6 +32,9 @@ if [ "$job" = demo ]; then
 	install -m 755 "$top/demo/demo.sh" "$root/bin/demo.sh"
 else
 	cp "$top"/build/tests/* "$root/tests/"
+	# selftests/svm/svm_examples runs them.
+	mkdir -p "$root/examples"
+	cp "$top"/build/examples/* "$root/examples/"
 fi
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/initramfs.gz"
 
