@@ -25,6 +25,7 @@
 #include <linux/fs.h>
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/maple_tree.h>
 #include <linux/mutex.h>
 #include <linux/rhashtable-types.h>
 #include <linux/svm.h>
@@ -99,7 +100,21 @@ extern unsigned long svm_max_region_size;	/* writable */
 extern unsigned int svm_user_max_regions;	/* writable */
 extern unsigned long svm_user_max_bytes;	/* writable */
 
-/* svm_window.c: the VA window allocator; callers hold svm_lock. */
+/* svm_window.c: the VA window allocator. */
+struct svm_va {
+	struct maple_tree	mt;	/* allocated ranges, by page */
+	unsigned long		first, last; /* pages of the window */
+	unsigned long		nfree;	/* free pages */
+};
+
+void svm_va_init(struct svm_va *va, unsigned long base, unsigned long size);
+void svm_va_destroy(struct svm_va *va);
+int svm_va_alloc(struct svm_va *va, unsigned long nr, void *owner,
+		 unsigned long *addr);
+void svm_va_free(struct svm_va *va, unsigned long addr, unsigned long nr);
+unsigned long svm_va_largest_free(struct svm_va *va);
+
+/* The module's window; callers hold svm_lock. */
 int svm_window_init(void);
 void svm_window_exit(void);
 int svm_window_alloc(unsigned long nr, void *owner, unsigned long *addr);

@@ -4,7 +4,7 @@
  *
  * Allocated ranges of [svm_window_base, +svm_window_size) are kept in a
  * maple tree in allocation-range mode, indexed by page (address >>
- * PAGE_SHIFT), each range's entry being its region.  The tree tracks the
+ * PAGE_SHIFT), each range's entry being its owner.  The tree tracks the
  * largest gap under every node, so a first-fit search costs O(log n) in
  * the number of regions whatever the window's size and fill, and memory
  * grows with the regions, not the window: a bitmap over a 1 TiB window
@@ -12,90 +12,108 @@
  * it maps, left unmapped as a guard so an overrun faults instead of
  * reaching the next region.
  *
- * Every function here expects svm_lock to be held; the tree's own lock
- * nests inside it.
+ * struct svm_va is one such window; the module has one (svm_window_*,
+ * under svm_lock) and the KUnit tests make their own.  The tree's own
+ * lock nests inside whatever serializes the caller.
  */
 #include <linux/lockdep.h>
 #include <linux/maple_tree.h>
 
 #include "svm_priv.h"
 
-static struct maple_tree svm_va = MTREE_INIT(svm_va, MT_FLAGS_ALLOC_RANGE);
-static unsigned long svm_nfree;		/* svm_lock: free pages */
-
-static unsigned long svm_first_page(void)
+void svm_va_init(struct svm_va *va, unsigned long base, unsigned long size)
 {
-	return svm_window_base >> PAGE_SHIFT;
+	mt_init_flags(&va->mt, MT_FLAGS_ALLOC_RANGE);
+	va->first = base >> PAGE_SHIFT;
+	va->last = ((base + size) >> PAGE_SHIFT) - 1;
+	va->nfree = size >> PAGE_SHIFT;
 }
 
-static unsigned long svm_last_page(void)
+void svm_va_destroy(struct svm_va *va)
 {
-	return ((svm_window_base + svm_window_size) >> PAGE_SHIFT) - 1;
-}
-
-int svm_window_init(void)
-{
-	svm_nfree = svm_window_size >> PAGE_SHIFT;
-	return 0;
-}
-
-void svm_window_exit(void)
-{
-	mtree_destroy(&svm_va);
+	mtree_destroy(&va->mt);
 }
 
 /*
  * Allocate nr pages, first fit, for owner; returns the address.  Built on
  * mas_empty_area() + mas_store_gfp() rather than mtree_alloc_range(),
- * whose 6.1 implementation predates its rewrite on those two.  svm_lock
- * keeps the found gap free while mas_store_gfp() drops the tree's lock to
- * allocate nodes.
+ * whose 6.1 implementation predates its rewrite on those two.  The
+ * caller's lock keeps the found gap free while mas_store_gfp() drops the
+ * tree's lock to allocate nodes.
  */
-int svm_window_alloc(unsigned long nr, void *owner, unsigned long *addr)
+int svm_va_alloc(struct svm_va *va, unsigned long nr, void *owner,
+		 unsigned long *addr)
 {
-	MA_STATE(mas, &svm_va, 0, 0);
+	MA_STATE(mas, &va->mt, 0, 0);
 	int err;
 
-	lockdep_assert_held(&svm_lock);
-	if (nr > svm_nfree)
+	if (!nr || nr > va->nfree)
 		return -ENOSPC;
 	mas_lock(&mas);
-	err = mas_empty_area(&mas, svm_first_page(), svm_last_page(), nr);
+	err = mas_empty_area(&mas, va->first, va->last, nr);
 	if (!err)
 		err = mas_store_gfp(&mas, owner, GFP_KERNEL);
 	mas_unlock(&mas);
 	if (err)
 		return err == -EBUSY ? -ENOSPC : err;
-	svm_nfree -= nr;
+	va->nfree -= nr;
 	*addr = mas.index << PAGE_SHIFT;
 	return 0;
 }
 
-void svm_window_free(unsigned long addr, unsigned long nr)
+void svm_va_free(struct svm_va *va, unsigned long addr, unsigned long nr)
 {
-	lockdep_assert_held(&svm_lock);
-	mtree_erase(&svm_va, addr >> PAGE_SHIFT);
-	svm_nfree += nr;
+	mtree_erase(&va->mt, addr >> PAGE_SHIFT);
+	va->nfree += nr;
 }
 
-void svm_window_stat(struct svm_window *w)
+/* The largest free extent, in pages. */
+unsigned long svm_va_largest_free(struct svm_va *va)
 {
-	MA_STATE(mas, &svm_va, 0, 0);
-	unsigned long next = svm_first_page(), largest = 0;
+	MA_STATE(mas, &va->mt, 0, 0);
+	unsigned long next = va->first, largest = 0;
 	void *entry;
 
-	lockdep_assert_held(&svm_lock);
 	mas_lock(&mas);
 	mas_for_each(&mas, entry, ULONG_MAX) {
 		largest = max(largest, mas.index - next);
 		next = mas.last + 1;
 	}
 	mas_unlock(&mas);
-	largest = max(largest, svm_last_page() + 1 - next);
+	return max(largest, va->last + 1 - next);
+}
 
+static struct svm_va svm_window;	/* svm_lock */
+
+int svm_window_init(void)
+{
+	svm_va_init(&svm_window, svm_window_base, svm_window_size);
+	return 0;
+}
+
+void svm_window_exit(void)
+{
+	svm_va_destroy(&svm_window);
+}
+
+int svm_window_alloc(unsigned long nr, void *owner, unsigned long *addr)
+{
+	lockdep_assert_held(&svm_lock);
+	return svm_va_alloc(&svm_window, nr, owner, addr);
+}
+
+void svm_window_free(unsigned long addr, unsigned long nr)
+{
+	lockdep_assert_held(&svm_lock);
+	svm_va_free(&svm_window, addr, nr);
+}
+
+void svm_window_stat(struct svm_window *w)
+{
+	lockdep_assert_held(&svm_lock);
 	w->base = svm_window_base;
 	w->length = svm_window_size;
 	w->granule = PAGE_SIZE;
-	w->free = (u64)svm_nfree << PAGE_SHIFT;
-	w->largest_free = (u64)largest << PAGE_SHIFT;
+	w->free = (u64)svm_window.nfree << PAGE_SHIFT;
+	w->largest_free = (u64)svm_va_largest_free(&svm_window) << PAGE_SHIFT;
 }
