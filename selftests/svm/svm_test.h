@@ -94,6 +94,20 @@ static inline int svm_maps_of(int fd, pid_t pid)
 	return 0;
 }
 
+/* Wired flag, SVID count and number of mlock bits, packed for asserts. */
+static inline int svm_wire_state(int fd)
+{
+	struct svm_info info;
+
+	if (svm_get_info(fd, &info))
+		return -1;
+	return (info.flags & SVM_REGION_WIRED ? 100 : 0) +
+	       info.svid_count * 10 + info.nr_mlocked;
+}
+
+#define WIRED(svid, mlocked)	(100 + (svid) * 10 + (mlocked))
+#define UNWIRED			0
+
 /* Map a region fd at its address (the kernel places it). */
 static inline void *svm_map(int fd, size_t len, int prot)
 {

@@ -176,20 +176,6 @@ static int open_ro(const char *name)
 	return fd;
 }
 
-/* wired flag, SVID count and number of mlock bits, packed for asserts. */
-static int state(int fd)
-{
-	struct svm_info info;
-
-	if (svm_get_info(fd, &info))
-		return -1;
-	return (info.flags & SVM_REGION_WIRED ? 100 : 0) +
-	       info.svid_count * 10 + info.nr_mlocked;
-}
-
-#define WIRED(svid, mlocked)	(100 + (svid) * 10 + (mlocked))
-#define UNWIRED			0
-
 /* The one pid with an mlock bit on the region, 0 if none, -1 if more. */
 static pid_t mlocker(int fd)
 {
@@ -293,7 +279,7 @@ TEST_F(tool, lock_wires_and_info_shows_one_svid_lock)
 	EXPECT_TRUE(contains(self->r.out,
 			     "%s: wired: yes, svid locks: 1, mlock bits: 0\n",
 			     self->name));
-	EXPECT_EQ(WIRED(1, 0), state(fd));
+	EXPECT_EQ(WIRED(1, 0), svm_wire_state(fd));
 
 	ASSERT_EQ(0, SVMCTL(&self->r, "info", self->name));
 	EXPECT_TRUE(contains(self->r.out, "wired:      yes\n"));
@@ -323,7 +309,7 @@ TEST_F(tool, unlock_unwires)
 	EXPECT_TRUE(contains(self->r.out,
 			     "%s: wired: no, svid locks: 0, mlock bits: 0\n",
 			     self->name));
-	EXPECT_EQ(UNWIRED, state(fd));
+	EXPECT_EQ(UNWIRED, svm_wire_state(fd));
 
 	ASSERT_EQ(0, SVMCTL(&self->r, "info", self->name));
 	EXPECT_TRUE(contains(self->r.out, "wired:      no\n"));
@@ -342,7 +328,7 @@ TEST_F(tool, unlock_when_not_locked_fails_naming_the_region)
 	EXPECT_TRUE(contains(self->r.err, "unlock '%s': not SVID-locked",
 			     self->name));
 	EXPECT_STREQ("", self->r.out);
-	EXPECT_EQ(UNWIRED, state(fd));
+	EXPECT_EQ(UNWIRED, svm_wire_state(fd));
 	close(fd);
 }
 
@@ -353,7 +339,7 @@ TEST_F(tool, lock_list_and_info_show_both_sources)
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, SVMCTL_START(j, "mlock", self->name, "--for", "30"));
-	ASSERT_TRUE(POLL_UNTIL(state(fd) == WIRED(0, 1), POLL_MS));
+	ASSERT_TRUE(POLL_UNTIL(svm_wire_state(fd) == WIRED(0, 1), POLL_MS));
 	ASSERT_EQ(0, SVMCTL(&self->r, "lock", self->name));
 	EXPECT_TRUE(contains(self->r.out,
 			     "%s: wired: yes, svid locks: 1, mlock bits: 1\n",
@@ -363,9 +349,9 @@ TEST_F(tool, lock_list_and_info_show_both_sources)
 
 	ASSERT_EQ(0, kill(j->pid, SIGTERM));
 	EXPECT_EQ(0, svmctl_finish(j, &self->r));
-	EXPECT_EQ(WIRED(1, 0), state(fd));	/* the SVID lock remains */
+	EXPECT_EQ(WIRED(1, 0), svm_wire_state(fd));	/* the SVID lock remains */
 	ASSERT_EQ(0, SVMCTL(&self->r, "unlock", self->name));
-	EXPECT_EQ(UNWIRED, state(fd));
+	EXPECT_EQ(UNWIRED, svm_wire_state(fd));
 	close(fd);
 }
 
@@ -376,7 +362,7 @@ TEST_F(tool, mlock_holds_the_bit_until_sigterm)
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, SVMCTL_START(j, "mlock", self->name, "--for", "30"));
-	ASSERT_TRUE(POLL_UNTIL(state(fd) == WIRED(0, 1), POLL_MS));
+	ASSERT_TRUE(POLL_UNTIL(svm_wire_state(fd) == WIRED(0, 1), POLL_MS));
 	EXPECT_EQ(j->pid, mlocker(fd));
 
 	ASSERT_EQ(0, SVMCTL(&self->r, "info", self->name));
@@ -385,7 +371,7 @@ TEST_F(tool, mlock_holds_the_bit_until_sigterm)
 	EXPECT_TRUE(contains(self->r.out, "\"mlockers\": [%d]", j->pid));
 
 	ASSERT_EQ(0, kill(j->pid, SIGTERM));
-	EXPECT_TRUE(POLL_UNTIL(state(fd) == UNWIRED, POLL_MS));
+	EXPECT_TRUE(POLL_UNTIL(svm_wire_state(fd) == UNWIRED, POLL_MS));
 	EXPECT_EQ(0, svmctl_finish(j, &self->r));
 	EXPECT_TRUE(contains(self->r.out,
 			     "%s wired by pid %d's mlock bit for 30 s",
@@ -403,9 +389,9 @@ TEST_F(tool, mlock_without_for_holds_until_sigint)
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, SVMCTL_START(j, "mlock", self->name));
-	ASSERT_TRUE(POLL_UNTIL(state(fd) == WIRED(0, 1), POLL_MS));
+	ASSERT_TRUE(POLL_UNTIL(svm_wire_state(fd) == WIRED(0, 1), POLL_MS));
 	ASSERT_EQ(0, kill(j->pid, SIGINT));
-	EXPECT_TRUE(POLL_UNTIL(state(fd) == UNWIRED, POLL_MS));
+	EXPECT_TRUE(POLL_UNTIL(svm_wire_state(fd) == UNWIRED, POLL_MS));
 	EXPECT_EQ(0, svmctl_finish(j, &self->r));
 	EXPECT_TRUE(contains(self->r.out,
 			     "%s wired by pid %d's mlock bit; press Ctrl-C or send SIGTERM to release\n",
@@ -424,7 +410,7 @@ TEST_F(tool, mlock_for_one_second_ends_by_itself)
 	EXPECT_TRUE(contains(self->r.out, "wired by pid %d's mlock bit",
 			     j->pid));
 	EXPECT_TRUE(contains(self->r.out, "1 s passed"));
-	EXPECT_TRUE(POLL_UNTIL(state(fd) == UNWIRED, POLL_MS));
+	EXPECT_TRUE(POLL_UNTIL(svm_wire_state(fd) == UNWIRED, POLL_MS));
 	close(fd);
 }
 
@@ -440,7 +426,7 @@ TEST_F(tool, mlock_past_rlimit_memlock_fails_naming_the_limit)
 			     self->name)) {
 		TH_LOG("stderr: %s", self->r.err);
 	}
-	EXPECT_EQ(UNWIRED, state(fd));
+	EXPECT_EQ(UNWIRED, svm_wire_state(fd));
 	close(fd);
 }
 
@@ -472,10 +458,10 @@ TEST_F(tool, munlock_lists_the_mlockers_and_leaves_their_bits)
 	EXPECT_TRUE(contains(self->r.out, "cleared by that process"));
 	EXPECT_TRUE(contains(self->r.out, "mlock bits: 1 (pid %d)\n",
 			     getpid()));
-	EXPECT_EQ(WIRED(0, 1), state(fd));
+	EXPECT_EQ(WIRED(0, 1), svm_wire_state(fd));
 
 	EXPECT_EQ(0, svmk_region_munlock(reg));
-	EXPECT_EQ(UNWIRED, state(fd));
+	EXPECT_EQ(UNWIRED, svm_wire_state(fd));
 	ASSERT_EQ(0, SVMCTL(&self->r, "munlock", self->name));
 	EXPECT_TRUE(contains(self->r.out, "wired: no, svid locks: 0, mlock bits: 0\n"));
 	EXPECT_EQ(0, svmk_region_close(reg));
@@ -575,11 +561,11 @@ TEST_F(lib, mlock_twice_munlock_once_unwires)
 {
 	ASSERT_EQ(0, svmk_region_mlock(self->reg));
 	ASSERT_EQ(0, svmk_region_mlock(self->reg));
-	EXPECT_EQ(WIRED(0, 1), state(self->fd));
+	EXPECT_EQ(WIRED(0, 1), svm_wire_state(self->fd));
 	ASSERT_EQ(0, svmk_region_munlock(self->reg));
-	EXPECT_EQ(UNWIRED, state(self->fd));
+	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
 	EXPECT_EQ(0, svmk_region_munlock(self->reg));	/* idempotent */
-	EXPECT_EQ(UNWIRED, state(self->fd));
+	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
 }
 
 TEST_F(lib, mlockers_lists_this_process)
@@ -608,11 +594,11 @@ TEST_F(lib, svid_locks_are_balanced_and_unlock_at_zero_is_einval)
 {
 	ASSERT_EQ(0, svmk_region_lock(self->reg));
 	ASSERT_EQ(0, svmk_region_lock(self->reg));
-	EXPECT_EQ(WIRED(2, 0), state(self->fd));
+	EXPECT_EQ(WIRED(2, 0), svm_wire_state(self->fd));
 	ASSERT_EQ(0, svmk_region_unlock(self->reg));
-	EXPECT_EQ(WIRED(1, 0), state(self->fd));
+	EXPECT_EQ(WIRED(1, 0), svm_wire_state(self->fd));
 	ASSERT_EQ(0, svmk_region_unlock(self->reg));
-	EXPECT_EQ(UNWIRED, state(self->fd));
+	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
 	EXPECT_EQ(-EINVAL, svmk_region_unlock(self->reg));
 }
 
@@ -623,12 +609,12 @@ TEST_F(lib, mlock_and_svid_lock_never_undo_each_other)
 	ASSERT_EQ(0, svmk_region_mlock(self->reg));
 	ASSERT_EQ(0, svmk_region_lock(self->reg));
 	ASSERT_EQ(0, svmk_region_munlock(self->reg));
-	EXPECT_EQ(WIRED(1, 0), state(self->fd));
+	EXPECT_EQ(WIRED(1, 0), svm_wire_state(self->fd));
 	ASSERT_EQ(0, svmk_region_info(self->reg, &info));
 	EXPECT_EQ(LEN, info.charged);
 	EXPECT_EQ(0, info.charged_uid);
 	ASSERT_EQ(0, svmk_region_unlock(self->reg));
-	EXPECT_EQ(UNWIRED, state(self->fd));
+	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
 	ASSERT_EQ(0, svmk_region_info(self->reg, &info));
 	EXPECT_EQ(0, info.charged);
 }
@@ -669,7 +655,7 @@ TEST_F(lib, unprivileged_errors_are_enomem_and_eperm)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
-	EXPECT_EQ(UNWIRED, state(self->fd));
+	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
 }
 
 TEST(strerror_explains_the_wiring_errnos)

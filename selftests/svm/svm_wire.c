@@ -21,20 +21,6 @@ static int wire(int fd, unsigned int op)
 	return ioctl(fd, SVM_IOC_WIRE, &a) < 0 ? -errno : 0;
 }
 
-/* wired flag, SVID count and number of mlock bits, packed for asserts. */
-static int state(int fd)
-{
-	struct svm_info info;
-
-	if (svm_get_info(fd, &info))
-		return -1;
-	return (info.flags & SVM_REGION_WIRED ? 100 : 0) +
-	       info.svid_count * 10 + info.nr_mlocked;
-}
-
-#define WIRED(svid, mlocked)	(100 + (svid) * 10 + (mlocked))
-#define UNWIRED			0
-
 static uint64_t charged(int fd)
 {
 	struct svm_info info;
@@ -133,24 +119,24 @@ TEST_F(region, three_mlocks_undone_by_one_munlock)
 	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MLOCK));
 	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MLOCK));
 	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MLOCK));
-	EXPECT_EQ(WIRED(0, 1), state(self->fd));
+	EXPECT_EQ(WIRED(0, 1), svm_wire_state(self->fd));
 	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MUNLOCK));
-	EXPECT_EQ(UNWIRED, state(self->fd));
+	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
 	EXPECT_EQ(0, wire(self->fd, SVM_WIRE_MUNLOCK));	/* idempotent */
-	EXPECT_EQ(UNWIRED, state(self->fd));
+	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
 }
 
 TEST_F(region, svid_locks_are_balanced)
 {
 	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_LOCK));
 	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_LOCK));
-	EXPECT_EQ(WIRED(2, 0), state(self->fd));
+	EXPECT_EQ(WIRED(2, 0), svm_wire_state(self->fd));
 	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_UNLOCK));
-	EXPECT_EQ(WIRED(1, 0), state(self->fd));
+	EXPECT_EQ(WIRED(1, 0), svm_wire_state(self->fd));
 	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_UNLOCK));
-	EXPECT_EQ(UNWIRED, state(self->fd));
+	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
 	EXPECT_EQ(-EINVAL, wire(self->fd, SVM_WIRE_UNLOCK));
-	EXPECT_EQ(UNWIRED, state(self->fd));
+	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
 }
 
 /* The four interleavings: neither API ever undoes the other's wiring. */
@@ -159,9 +145,9 @@ TEST_F(region, truth_table_mlock_lock_munlock_unlock)
 	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MLOCK));
 	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_LOCK));
 	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MUNLOCK));
-	EXPECT_EQ(WIRED(1, 0), state(self->fd));
+	EXPECT_EQ(WIRED(1, 0), svm_wire_state(self->fd));
 	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_UNLOCK));
-	EXPECT_EQ(UNWIRED, state(self->fd));
+	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
 }
 
 TEST_F(region, truth_table_mlock_lock_unlock_munlock)
@@ -169,9 +155,9 @@ TEST_F(region, truth_table_mlock_lock_unlock_munlock)
 	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MLOCK));
 	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_LOCK));
 	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_UNLOCK));
-	EXPECT_EQ(WIRED(0, 1), state(self->fd));
+	EXPECT_EQ(WIRED(0, 1), svm_wire_state(self->fd));
 	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MUNLOCK));
-	EXPECT_EQ(UNWIRED, state(self->fd));
+	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
 }
 
 TEST_F(region, truth_table_lock_mlock_munlock_unlock)
@@ -179,9 +165,9 @@ TEST_F(region, truth_table_lock_mlock_munlock_unlock)
 	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_LOCK));
 	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MLOCK));
 	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MUNLOCK));
-	EXPECT_EQ(WIRED(1, 0), state(self->fd));
+	EXPECT_EQ(WIRED(1, 0), svm_wire_state(self->fd));
 	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_UNLOCK));
-	EXPECT_EQ(UNWIRED, state(self->fd));
+	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
 }
 
 TEST_F(region, truth_table_lock_mlock_unlock_munlock)
@@ -189,9 +175,9 @@ TEST_F(region, truth_table_lock_mlock_unlock_munlock)
 	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_LOCK));
 	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MLOCK));
 	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_UNLOCK));
-	EXPECT_EQ(WIRED(0, 1), state(self->fd));
+	EXPECT_EQ(WIRED(0, 1), svm_wire_state(self->fd));
 	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MUNLOCK));
-	EXPECT_EQ(UNWIRED, state(self->fd));
+	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
 }
 
 TEST_F(region, unknown_op_and_flags_are_einval)
@@ -204,7 +190,7 @@ TEST_F(region, unknown_op_and_flags_are_einval)
 	a.flags = 1;
 	EXPECT_EQ(-1, ioctl(self->fd, SVM_IOC_WIRE, &a));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(UNWIRED, state(self->fd));
+	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
 }
 
 TEST_F(region, mlock_without_mapping_is_enomem)
@@ -212,7 +198,7 @@ TEST_F(region, mlock_without_mapping_is_enomem)
 	munmap(self->p, LEN);
 	EXPECT_EQ(-ENOMEM, wire(self->fd, SVM_WIRE_MLOCK));
 	EXPECT_EQ(-ENOMEM, wire(self->fd, SVM_WIRE_MUNLOCK));
-	EXPECT_EQ(UNWIRED, state(self->fd));
+	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
 	self->p = svm_map(self->fd, LEN, PROT_READ | PROT_WRITE);
 }
 
@@ -267,7 +253,7 @@ static void child_drops_only_its_bit(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MLOCK));
 	pid = child_mlocks(self->name, how, ready[1], go[0]);
 	ASSERT_EQ(1, read(ready[0], &c, 1));
-	EXPECT_EQ(WIRED(0, 2), state(self->fd));
+	EXPECT_EQ(WIRED(0, 2), svm_wire_state(self->fd));
 	EXPECT_EQ(2, mlocked_mappers(self->fd));
 	if (how == END_KILL)
 		kill(pid, SIGKILL);
@@ -275,12 +261,12 @@ static void child_drops_only_its_bit(struct __test_metadata *_metadata,
 		write(go[1], "g", 1);
 	if (how == END_EXIT)
 		write(go[1], "g", 1);
-	EXPECT_TRUE(POLL_UNTIL(state(self->fd) == WIRED(0, 1), 10000));
+	EXPECT_TRUE(POLL_UNTIL(svm_wire_state(self->fd) == WIRED(0, 1), 10000));
 	EXPECT_EQ(1, mlocked_mappers(self->fd));
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MUNLOCK));
-	EXPECT_EQ(UNWIRED, state(self->fd));
+	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
 	close(ready[0]);
 	close(ready[1]);
 	close(go[0]);
@@ -326,11 +312,11 @@ TEST_F(region, forked_child_starts_without_mlock_bit)
 		_exit(0);
 	}
 	EXPECT_EQ(1, svm_maps_of(self->fd, pid));
-	EXPECT_EQ(WIRED(0, 1), state(self->fd));
+	EXPECT_EQ(WIRED(0, 1), svm_wire_state(self->fd));
 	EXPECT_EQ(1, mlocked_mappers(self->fd));
 	write(go[1], "g", 1);
 	waitpid(pid, &status, 0);
-	EXPECT_EQ(WIRED(0, 1), state(self->fd));
+	EXPECT_EQ(WIRED(0, 1), svm_wire_state(self->fd));
 	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MUNLOCK));
 	close(go[0]);
 	close(go[1]);
@@ -345,7 +331,7 @@ TEST_F(region, svid_count_outlives_its_locker)
 		_exit(wire(self->fd, SVM_WIRE_LOCK) ? 1 : 0);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_EQ(0, status);
-	EXPECT_EQ(WIRED(1, 0), state(self->fd));
+	EXPECT_EQ(WIRED(1, 0), svm_wire_state(self->fd));
 	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_UNLOCK));
 }
 
@@ -409,7 +395,7 @@ TEST_F(region, madvise_remove_on_wired_region_is_refused)
 	EXPECT_EQ(-1, madvise(self->p, LEN, MADV_REMOVE));
 	EXPECT_EQ(EOPNOTSUPP, errno);
 	EXPECT_EQ(7, self->p[0]);
-	EXPECT_EQ(WIRED(1, 0), state(self->fd));
+	EXPECT_EQ(WIRED(1, 0), svm_wire_state(self->fd));
 	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_UNLOCK));
 }
 
@@ -450,7 +436,7 @@ TEST_F(region, unprivileged_below_region_size_is_enomem)
 
 	EXPECT_EQ(ENOMEM, as_user(user_wire_fn, &u));
 	EXPECT_EQ(0, charged(self->fd));
-	EXPECT_EQ(UNWIRED, state(self->fd));
+	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
 }
 
 TEST_F(region, unprivileged_within_limit_is_charged_to_it)
@@ -460,7 +446,7 @@ TEST_F(region, unprivileged_within_limit_is_charged_to_it)
 
 	/* The child's bit goes when it exits: wired while it ran. */
 	EXPECT_EQ(0, as_user(user_wire_fn, &u));
-	ASSERT_TRUE(POLL_UNTIL(state(self->fd) == UNWIRED, 10000));
+	ASSERT_TRUE(POLL_UNTIL(svm_wire_state(self->fd) == UNWIRED, 10000));
 	ASSERT_TRUE(POLL_UNTIL(charged(self->fd) == 0, 10000));
 	ASSERT_EQ(0, svm_get_info(self->fd, &info));
 	EXPECT_EQ(0, info.charged_uid);
@@ -485,7 +471,7 @@ TEST_F(region, svid_lock_by_non_owner_is_eperm)
 	EXPECT_EQ(EPERM, as_user(user_wire_fn, &u));
 	u.op = SVM_WIRE_UNLOCK;
 	EXPECT_EQ(EPERM, as_user(user_wire_fn, &u));
-	EXPECT_EQ(UNWIRED, state(self->fd));
+	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
 }
 
 /* --- many processes at once ---------------------------------------------- */
@@ -530,7 +516,7 @@ TEST_F(region, random_wiring_with_kills_ends_clean)
 	for (i = 0; wire(self->fd, SVM_WIRE_UNLOCK) == 0; i++)
 		;
 	EXPECT_GE(4, i);
-	EXPECT_TRUE(POLL_UNTIL(state(self->fd) == UNWIRED, 10000));
+	EXPECT_TRUE(POLL_UNTIL(svm_wire_state(self->fd) == UNWIRED, 10000));
 	EXPECT_TRUE(POLL_UNTIL(charged(self->fd) == 0, 10000));
 	EXPECT_EQ(0, mlocked_mappers(self->fd));
 	EXPECT_GE(4, labs(unevictable_kb() - base));
