@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hostile use: seeded random operations by many processes, and a storm of
+ * SIGKILLs at random points of create, map and wire.  Afterwards nothing
+ * may be left: no region, the window entirely free, nothing charged,
+ * Unevictable at its baseline, the module's refcount back to its base.
+ *
+ * The seed is printed; SVM_SEED overrides it (CI uses the default).
+ */
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "svm_test.h"
+
+#define NAMES		8
+#define WORKERS		6
+#define OPS		300
+#define KILLS		240
+
+static unsigned int seed_from_env(void)
+{
+	const char *s = getenv("SVM_SEED");
+
+	return s ? strtoul(s, NULL, 0) : 20261122;
+}
+
+static long meminfo_kb(const char *key)
+{
+	char line[128], fmt[64];
+	long kb = -1;
+	FILE *f;
+
+	f = fopen("/proc/sys/vm/compact_unevictable_allowed", "w");
+	if (f) {
+		fputs("0\n", f);
+		fclose(f);
+	}
+	f = fopen("/proc/sys/vm/compact_memory", "w");
+	if (f) {
+		fputs("1\n", f);
+		fclose(f);
+	}
+	f = fopen("/proc/sys/vm/stat_refresh", "w");
+	if (f) {
+		fputs("1\n", f);
+		fclose(f);
+	}
+	snprintf(fmt, sizeof(fmt), "%s: %%ld kB", key);
+	f = fopen("/proc/meminfo", "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, fmt, &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+static long module_refcnt(void)
+{
+	FILE *f = fopen("/sys/module/svm/refcnt", "r");
+	long n = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &n) != 1)
+			n = -1;
+		fclose(f);
+	}
+	return n;
+}
+
+static int wire(int fd, unsigned int op)
+{
+	struct svm_wire a = { .size = sizeof(a), .op = op };
+
+	return ioctl(fd, SVM_IOC_WIRE, &a);
+}
+
+/* One worker: OPS random operations on the shared pool of names. */
+static void worker(unsigned int seed)
+{
+	int dev = svm_dev_open(), fd = -1, i;
+	size_t len = 0;
+	char name[16];
+	char *p = NULL;
+
+	for (i = 0; i < OPS; i++) {
+		snprintf(name, sizeof(name), "chaos-%u", rand_r(&seed) % NAMES);
+		switch (rand_r(&seed) % 9) {
+		case 0:		/* create or open, maybe persistent */
+			if (fd >= 0)
+				break;
+			len = (rand_r(&seed) % 2 ? 1 : 16) * 4096;
+			fd = svm_open_region(dev, name, 0, 0, 0, NULL);
+			if (fd < 0)
+				fd = svm_open_region(dev, name, len,
+					SVM_OPEN_CREATE | (rand_r(&seed) % 4 ?
+					0 : SVM_OPEN_PERSIST), 0600, NULL);
+			if (fd >= 0) {
+				struct svm_info info;
+
+				len = svm_get_info(fd, &info) ? 0 : info.length;
+			}
+			break;
+		case 1:		/* map and touch */
+			if (fd >= 0 && !p && len) {
+				p = svm_map(fd, len, PROT_READ | PROT_WRITE);
+				if (p == MAP_FAILED)
+					p = NULL;
+				else
+					p[rand_r(&seed) % len]++;
+			}
+			break;
+		case 2:
+			if (p) {
+				munmap(p, len);
+				p = NULL;
+			}
+			break;
+		case 3:
+			if (fd >= 0)
+				wire(fd, rand_r(&seed) % 2 ? SVM_WIRE_MLOCK :
+							     SVM_WIRE_MUNLOCK);
+			break;
+		case 4:		/* balanced SVID lock, unless killed between */
+			if (fd >= 0 && !wire(fd, SVM_WIRE_LOCK))
+				wire(fd, SVM_WIRE_UNLOCK);
+			break;
+		case 5:
+			svm_remove_name(dev, name);
+			break;
+		case 6:		/* a child inherits the mapping and leaves */
+			if (fork() == 0) {
+				if (p)
+					p[0]++;
+				_exit(0);
+			}
+			while (waitpid(-1, NULL, WNOHANG) > 0)
+				;
+			break;
+		case 7:
+			if (fd >= 0) {
+				close(fd);
+				fd = -1;
+			}
+			break;
+		case 8:		/* drop everything at once */
+			if (p)
+				munmap(p, len);
+			p = NULL;
+			if (fd >= 0)
+				close(fd);
+			fd = -1;
+			break;
+		}
+	}
+	_exit(0);
+}
+
+FIXTURE(chaos) {
+	int dev;
+	struct svm_window w0;
+	long unevictable0, refcnt0;
+};
+
+FIXTURE_SETUP(chaos)
+{
+	self->dev = svm_dev_open();
+	ASSERT_LE(0, self->dev);
+	ASSERT_EQ(0, svm_get_window(self->dev, &self->w0));
+	self->unevictable0 = meminfo_kb("Unevictable");
+	self->refcnt0 = module_refcnt();
+}
+
+FIXTURE_TEARDOWN(chaos)
+{
+	close(self->dev);
+}
+
+/* Remove the pool's names and check that nothing is left. */
+static void expect_clean(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(chaos) *self)
+{
+	struct svm_window w;
+	char name[16];
+	int i;
+
+	while (waitpid(-1, NULL, 0) > 0)
+		;
+	for (i = 0; i < NAMES; i++) {
+		snprintf(name, sizeof(name), "chaos-%d", i);
+		svm_remove_name(self->dev, name);
+	}
+	EXPECT_TRUE(POLL_UNTIL(svm_get_window(self->dev, &w) == 0 &&
+			       w.nr_regions == self->w0.nr_regions &&
+			       w.free == self->w0.free, 10000));
+	EXPECT_EQ(self->w0.largest_free, w.largest_free);
+	EXPECT_TRUE(POLL_UNTIL(module_refcnt() == self->refcnt0, 10000));
+	EXPECT_GE(4, labs(meminfo_kb("Unevictable") - self->unevictable0));
+}
+
+TEST_F(chaos, seeded_random_operations_leave_nothing_behind)
+{
+	unsigned int seed = seed_from_env();
+	pid_t pids[WORKERS];
+	int i;
+
+	ksft_print_msg("seed %u (set SVM_SEED to repeat)\n", seed);
+	for (i = 0; i < WORKERS; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0)
+			worker(seed + i);
+	}
+	/* Kill a third of them wherever they are. */
+	for (i = 0; i < WORKERS; i += 3)
+		kill(pids[i], SIGKILL);
+	expect_clean(_metadata, self);
+}
+
+TEST_F(chaos, kill_storm_during_create_map_and_wire_leaves_nothing)
+{
+	unsigned int seed = seed_from_env() ^ 0x5eed;
+	int kills, status;
+	pid_t pid;
+
+	ksft_print_msg("seed %u, %d SIGKILLs\n", seed, KILLS);
+	for (kills = 0; kills < KILLS; kills++) {
+		pid = fork();
+		if (pid == 0)
+			worker(seed + kills);
+		/* Random jitter, so each kill lands at a different point. */
+		usleep(rand_r(&seed) % 3000);
+		kill(pid, SIGKILL);
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	}
+	expect_clean(_metadata, self);
+}
+
+TEST_HARNESS_MAIN
