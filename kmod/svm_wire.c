@@ -168,6 +168,12 @@ int svm_wire(struct svm_region *r, u32 op)
 		return -EPERM;
 
 	mutex_lock(&r->wire_mutex);
+	/*
+	 * A mapper that left may have unwired r with the refund still in the
+	 * unwire work: settle it first, or a new charge would replace the
+	 * record of the old one and the old one would never be refunded.
+	 */
+	svm_unwire_apply(r);
 	mutex_lock(&r->lock);
 	err = svm_wire_delta(r, op, &m, &mlock_delta, &svid_delta);
 	change = err ? 0 : svm_wiring_change(r->nr_mlocked, r->svid,
