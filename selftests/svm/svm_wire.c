@@ -452,6 +452,40 @@ TEST_F(region, unprivileged_within_limit_is_charged_to_it)
 	EXPECT_EQ(0, info.charged_uid);
 }
 
+/* A child's mlock bit ends with it; rewiring at once must not charge twice. */
+static int rewire_after_exit_fn(void *arg)
+{
+	struct user_wire *u = arg;
+	struct rlimit rl = { LEN, LEN };
+	int dev = svm_dev_open(), fd, i, status;
+	pid_t pid;
+
+	fd = svm_open_region(dev, u->name, 0, 0, 0, NULL);
+	if (fd < 0 || svm_map(fd, LEN, PROT_READ) == MAP_FAILED)
+		return 254;
+	if (setrlimit(RLIMIT_MEMLOCK, &rl))
+		return 253;
+	for (i = 0; i < 200; i++) {
+		pid = fork();
+		if (pid == 0)
+			_exit(wire(fd, SVM_WIRE_MLOCK) ? 1 : 0);
+		if (waitpid(pid, &status, 0) != pid || status)
+			return 252;
+		if (wire(fd, SVM_WIRE_MLOCK) || wire(fd, SVM_WIRE_MUNLOCK))
+			return 1;
+	}
+	return 0;
+}
+
+TEST_F(region, rewiring_as_a_mapper_leaves_is_charged_once)
+{
+	struct user_wire u = { self->name, 0, 0 };
+
+	EXPECT_EQ(0, as_user(rewire_after_exit_fn, &u));
+	EXPECT_TRUE(POLL_UNTIL(charged(self->fd) == 0, 10000));
+	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
+}
+
 TEST_F(region, cap_ipc_lock_bypasses_the_limit)
 {
 	struct rlimit old, zero = { 0, 0 };
