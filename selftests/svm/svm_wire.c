@@ -477,7 +477,8 @@ static int rewire_after_exit_fn(void *arg)
 	return 0;
 }
 
-TEST_F(region, rewiring_as_a_mapper_leaves_is_charged_once)
+/* 200 rounds of populating the region: slow under KASAN. */
+TEST_F_TIMEOUT(region, rewiring_as_a_mapper_leaves_is_charged_once, 600)
 {
 	struct user_wire u = { self->name, 0, 0 };
 
