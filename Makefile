@@ -4,6 +4,7 @@
 #
 #   make                  build svm.ko (for KERNEL), libsvmk, svmctl, tests
 #   make check            install deps, run every test on each of KERNELS
+#   make check-debug      the same on the debug kernel (KASAN, lockdep, ...)
 #   make demo             install deps, boot KERNEL and run the demonstration
 #   make lint             checkpatch --strict, sparse and W=1 on the module
 #   make install          module (for KVER), library, headers, pkg-config
@@ -15,14 +16,22 @@
 #   make check-install    install into a scratch DESTDIR and check it, the
 #                         ABI, the man pages, and DKMS builds for KERNELS
 #
-# KERNEL picks a Debian kernel series (6.1 or 6.12); KVER/KDIR override the
-# exact version and the kbuild tree.  Install paths: DESTDIR, PREFIX and the
-# directories below; see README.md.
+# KERNEL picks a Debian kernel series (6.1 or 6.12) or the debug kernel
+# (debug: built from Debian's 6.12 source by scripts/debug-kernel.sh and
+# cached outside the repository); KVER/KDIR override the exact version and
+# the kbuild tree, KIMAGE the kernel the guest boots.  Install paths:
+# DESTDIR, PREFIX and the directories below; see README.md.
 
 KERNEL	?= 6.1
 KERNELS	?= 6.1 6.12
+ifeq ($(KERNEL),debug)
+KVER	?= debug
+KDIR	?= $(shell sh scripts/debug-kernel.sh --dir)
+KIMAGE	?= $(KDIR)/arch/x86/boot/bzImage
+endif
 KVER	?= $(lastword $(sort $(filter $(KERNEL).%,$(notdir $(wildcard /lib/modules/*)))))
 KDIR	?= /lib/modules/$(KVER)/build
+KIMAGE	?= /boot/vmlinuz-$(KVER)
 
 BUILD	:= build
 KST	:= $(BUILD)/kselftest
@@ -57,7 +66,8 @@ LIBVARS	:= DESTDIR=$(DEST) PREFIX=$(PREFIX) BINDIR=$(BINDIR) LIBDIR=$(LIBDIR) \
 # Every exported function has a man page: a link to svmk(3).
 MAN3LINKS := $(shell sed -n 's/@@.*//p' libsvmk/libsvmk.abi)
 
-.PHONY: all deps module lib tests examples check demo lint clean \
+.PHONY: all deps module lib tests examples check check-debug debug-kernel \
+	demo lint clean \
 	install uninstall install-module uninstall-module install-lib \
 	uninstall-lib install-man uninstall-man install-config \
 	uninstall-config install-dkms-src install-dkms uninstall-dkms \
@@ -68,12 +78,20 @@ all: module lib tests examples $(BUILD)/demo/svm-demo
 deps:
 	@sh scripts/deps.sh
 
+# The debug kernel's tree is built (once, then cached) before svm.ko.
+debug-kernel:
+	@sh scripts/debug-kernel.sh >/dev/null
+
+ifeq ($(KERNEL),debug)
+module: debug-kernel
+endif
+
 # kbuild tracks command lines, but a stale object from another kernel's
-# headers is not worth the risk: clean when the target kernel changes.
+# headers is not worth the risk: clean when the kbuild tree changes.
 module:
 	@test -n "$(KVER)" || { echo "no kernel headers for KERNEL=$(KERNEL): run 'make deps'" >&2; exit 1; }
-	@if [ "$$(cat kmod/.kver 2>/dev/null)" != "$(KVER)" ]; then \
-		$(MAKE) -s -C $(KDIR) M=$(CURDIR) clean; echo $(KVER) >kmod/.kver; fi
+	@if [ "$$(cat kmod/.kver 2>/dev/null)" != "$(KDIR)" ]; then \
+		$(MAKE) -s -C $(KDIR) M=$(CURDIR) clean; echo $(KDIR) >kmod/.kver; fi
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 lib:
@@ -108,9 +126,12 @@ $(KST)/kselftest_harness.h:
 check: deps
 	@sh scripts/check.sh $(KERNELS)
 
+check-debug: deps
+	@sh scripts/check.sh debug
+
 demo: deps
 	$(MAKE) KERNEL=$(KERNEL) all
-	@sh scripts/run-guest.sh demo $(KVER)
+	@sh scripts/run-guest.sh demo $(KVER) $(KIMAGE)
 	@grep -q '^svmk-test: end demo rc=0' $(BUILD)/$(KVER)/tap.log || \
 		{ echo "demo failed: see $(BUILD)/$(KVER)/tap.log" >&2; exit 1; }
 	@sh scripts/scan-log.sh $(BUILD)/$(KVER)/console.log

@@ -1,9 +1,11 @@
 #!/bin/sh
 # check.sh KERNEL...: the whole test suite.  Runs the host-side tests, then
-# for each Debian kernel series builds everything, boots it under QEMU and
-# runs every selftest.  Prints one line per test and ends with
-# "N passed, N failed[, N skipped]".  Exits non-zero on any failure, a
-# guest that does not finish, or a kernel report in a guest's log.
+# for each Debian kernel series (6.1, 6.12) or "debug" (the debug kernel,
+# built or taken from its cache by scripts/debug-kernel.sh) builds
+# everything, boots it under QEMU and runs every selftest.  Prints one line
+# per test and ends with "N passed, N failed[, N skipped]".  Exits non-zero
+# on any failure, a guest that does not finish, or a kernel report in a
+# guest's log.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -19,7 +21,20 @@ tally() {
 tally "$(sh selftests/host/test-scan-log.sh | sh scripts/ktap-report.sh host /dev/stdin)"
 
 for k in "$@"; do
-	kver=$(ls /lib/modules | grep "^$k\." | sort | tail -n 1)
+	image= timeout=${GUEST_TIMEOUT:-900}
+	if [ "$k" = debug ]; then
+		kver=debug
+		if ! kdir=$(sh scripts/debug-kernel.sh); then
+			echo "FAIL debug kernel build"
+			fail=$((fail + 1))
+			continue
+		fi
+		image=$kdir/arch/x86/boot/bzImage
+		# KASAN, lockdep and kmemleak under emulation: about 3 min here.
+		timeout=${GUEST_TIMEOUT:-1800}
+	else
+		kver=$(ls /lib/modules | grep "^$k\." | sort | tail -n 1)
+	fi
 	log=$top/build/$kver/build.log
 	mkdir -p "$top/build/$kver"
 	if [ -z "$kver" ] || ! make -s KERNEL="$k" all >"$log" 2>&1; then
@@ -29,7 +44,7 @@ for k in "$@"; do
 		continue
 	fi
 	echo "== $kver: booting the guest"
-	if ! sh scripts/run-guest.sh check "$kver"; then
+	if ! GUEST_TIMEOUT=$timeout sh scripts/run-guest.sh check "$kver" $image; then
 		fail=$((fail + 1))
 	fi
 	tally "$(sh scripts/ktap-report.sh "$k" "build/$kver/tap.log")"

@@ -3,16 +3,23 @@
 # Idempotent: when every package is present it returns in well under a second.
 set -eu
 
+# flex, bison, bc and libelf-dev (objtool) build the debug kernel from
+# linux-source-6.12 (scripts/debug-kernel.sh).
 pkgs="build-essential sparse kmod cpio gzip xz-utils busybox-static qemu-system-x86
 dkms mandoc groff-base man-db pkgconf
 linux-image-amd64 linux-headers-amd64
 linux-image-6.12-amd64 linux-headers-6.12-amd64
-linux-source-6.12"
+linux-source-6.12 flex bison bc libelf-dev"
 
+# One dpkg-query for all: the packages installed, then those missing.
+installed=" $(dpkg-query -W -f='${Status} ${Package}\n' $pkgs 2>/dev/null |
+	sed -n 's/^install ok installed //p' | tr '\n' ' ')"
 missing=
 for p in $pkgs; do
-	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
-		missing="$missing $p"
+	case "$installed" in
+	*" $p "*) ;;
+	*) missing="$missing $p" ;;
+	esac
 done
 [ -z "$missing" ] && exit 0
 

@@ -1,21 +1,25 @@
 #!/bin/sh
-# run-guest.sh JOB KVER: pack an initramfs (busybox, svm.ko, svmctl, the
-# statically linked test programs and examples) and boot Debian's kernel
-# KVER under QEMU.
+# run-guest.sh JOB KVER [IMAGE]: pack an initramfs (busybox, svm.ko, svmctl,
+# the statically linked test programs and examples) and boot under QEMU the
+# kernel IMAGE, by default Debian's /boot/vmlinuz-KVER (KVER also names the
+# output directory: "debug" for the debug kernel).
 #
 #   JOB=check  runs every test; TAP goes to build/KVER/tap.log
 #   JOB=demo   runs the demonstration, shown as it goes (also in tap.log)
 #
 # The kernel console is kept in build/KVER/console.log.  Exits non-zero
-# when QEMU fails or the guest runs past GUEST_TIMEOUT seconds.
+# when QEMU fails or the guest runs past GUEST_TIMEOUT seconds (default
+# 900).  GUEST_MEM is the guest's memory (default 2G).
 set -eu
 
 job=$1
 kver=$2
+image=${3:-/boot/vmlinuz-$kver}
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/build/$kver
 root=$out/root
 timeout=${GUEST_TIMEOUT:-900}
+mem=${GUEST_MEM:-2G}
 
 rm -rf "$root"
 mkdir -p "$root/bin" "$root/lib" "$root/tests" "$root/proc" "$root/sys" \
@@ -44,9 +48,9 @@ fi
 [ "$job" != demo ] || { tail -f "$out/tap.log" & follow=$!; }
 rc=0
 timeout --foreground -k 10 "$timeout" \
-	qemu-system-x86_64 -machine q35 -cpu max -smp 2 -m 2G \
+	qemu-system-x86_64 -machine q35 -cpu max -smp 2 -m "$mem" \
 	-nodefaults -display none -no-reboot \
-	-kernel "/boot/vmlinuz-$kver" -initrd "$out/initramfs.gz" \
+	-kernel "$image" -initrd "$out/initramfs.gz" \
 	-append "console=ttyS0 panic=-1 no_hash_pointers" \
 	-serial "file:$out/console.log" -serial "file:$out/tap.log" \
 	</dev/null || rc=$?

@@ -2,14 +2,19 @@
 # scan-log.sh CONSOLE_LOG: judge a guest's kernel console log.
 #   exit 0  the guest finished and the kernel reported nothing wrong
 #   exit 1  the log holds a BUG, WARNING, Oops, GPF, KASAN, UBSAN, KFENCE,
-#           lockdep, RCU, hung-task or kmemleak report (printed, first 20)
+#           lockdep, RCU, hung-task or kmemleak report (printed, first 20),
+#           or kmemleak or lockdep switched itself off (so the rest of
+#           the run went unchecked)
 #   exit 2  the guest never reached its end marker (hung, panicked, cut off)
 set -u
 log=$1
 pattern='BUG:|WARNING:|Oops|general protection fault|KASAN:|UBSAN:|KFENCE:'
 pattern="$pattern|possible circular locking|possible recursive locking"
+pattern="$pattern|INFO: trying to register non-static key"
 pattern="$pattern|suspicious RCU usage|INFO: task .* blocked"
 pattern="$pattern|unreferenced object|suspected memory leak|Kernel panic"
+pattern="$pattern|Kernel memory leak detector disabled|Kmemleak disabled"
+pattern="$pattern|svmk-guest: lockdep turned itself off"
 
 if grep -aEq "$pattern" "$log"; then
 	echo "kernel log: reports found in $log:"
