@@ -16,7 +16,9 @@
  *
  * -q divides the repetition counts (never below 30) and the region counts
  * of 'open' and 'kmem' by ten, for a quick try; -r REPS forces every row
- * to REPS repetitions (a trial, below the 30 a real run needs).
+ * to REPS repetitions (a trial, below the 30 a real run needs); -b BACKEND
+ * runs only that backend's rows (svm, svmk, sysv, posix, memfd, svm-lock,
+ * mlock, shm-lock), to profile one with perf.
  *
  * The process pins itself to CPU 0 and sets transparent hugepages to
  * "never" (for anonymous memory and shmem alike) while it runs.  Every row
@@ -61,6 +63,7 @@
 
 static int quick;
 static int force_reps;		/* -r: a trial run with this many */
+static const char *only;	/* -b: run this backend's rows alone */
 static int dev = -1;		/* /dev/svm */
 static int shmmni;		/* SysV segments we may have */
 
@@ -105,6 +108,17 @@ static void touch(volatile char *p, size_t len)
 
 	for (off = 0; off < len; off += PAGE)
 		p[off] = 1;
+}
+
+/*
+ * Let the work that creating or removing many objects leaves behind (RCU
+ * callbacks freeing inodes and dentries, hash table resizing) finish
+ * before anything is timed: one RCU grace period, then a pause.
+ */
+static void settle(void)
+{
+	syscall(__NR_membarrier, 1 /* MEMBARRIER_CMD_GLOBAL */, 0, 0);
+	sleep(1);
 }
 
 static int reps(int n)
@@ -179,43 +193,86 @@ static void emit(const char *section, const char *c, const char *backend,
 }
 
 /*
- * One benchmark row per backend: fn[b](arg) runs one repetition and returns
- * the nanoseconds it measured (it may do untimed setup around that).  The
- * backends run interleaved, a round at a time, in rotating order.
+ * One benchmark row per backend: fn(arg) runs one repetition and returns
+ * the nanoseconds it measured (it may do untimed setup around that); it may
+ * also leave a second measurement in *aux (unwiring after wiring).  enter
+ * and leave, if set, run untimed around each chunk of the row.
  */
 typedef long long (*rep_fn)(void *arg);
+
+#define ROW(name, f, a)	{ .backend = (name), .fn = (f), .arg = (a) }
 
 struct bench_row {
 	const char	*backend;
 	rep_fn		fn;
 	void		*arg;
-	long long	*samples;
+	void		(*enter)(void);
+	void		(*leave)(void);
+	long long	*aux;
+	long long	*samples, *aux_samples;
 };
 
+/*
+ * n timed repetitions of each row, in chunks: chunk k runs the rows one
+ * after the other (their order rotated by k), each with warm discarded
+ * repetitions (warm0 in the first chunk) and then its share of the timed
+ * ones back to back.  Chunks spread every row over the same stretch of
+ * time, since the load on the host that runs QEMU drifts; the repetitions
+ * inside a chunk find the row's code and data warm, as in steady use.
+ */
 static void run_rows(const char *section, const char *c, const char *param,
-		     struct bench_row *rows, int nrows, int warmup, int n)
+		     struct bench_row *rows, int nrows, int n, int chunks,
+		     int warm0, int warm)
 {
-	int r, i;
+	int k, i, r, done[MAX_BACKENDS] = { 0 };
 
 	for (i = 0; i < nrows; i++) {
 		rows[i].samples = calloc(n, sizeof(long long));
-		if (!rows[i].samples)
+		rows[i].aux_samples = calloc(n, sizeof(long long));
+		if (!rows[i].samples || !rows[i].aux_samples)
 			die("calloc");
 	}
-	for (r = -warmup; r < n; r++) {
-		for (i = 0; i < nrows; i++) {
-			struct bench_row *b = &rows[(i + r + warmup) % nrows];
-			long long t = b->fn(b->arg);
+	for (k = 0; k < chunks; k++) {
+		int count = n * (k + 1) / chunks - n * k / chunks;
 
-			if (r >= 0)
-				b->samples[r] = t;
+		for (i = 0; i < nrows; i++) {
+			int b = (i + k) % nrows;
+			struct bench_row *row = &rows[b];
+
+			if (only && strcmp(only, row->backend))
+				continue;
+			if (row->enter)
+				row->enter();
+			for (r = -(k ? warm : warm0); r < count; r++) {
+				long long t = row->fn(row->arg);
+
+				if (r < 0)
+					continue;
+				row->samples[done[b]] = t;
+				if (row->aux)
+					row->aux_samples[done[b]] = *row->aux;
+				done[b]++;
+			}
+			if (row->leave)
+				row->leave();
 		}
 	}
 	for (i = 0; i < nrows; i++) {
+		if (only && strcmp(only, rows[i].backend))
+			continue;
 		emit(section, c, rows[i].backend, param, rows[i].samples, n);
+		if (rows[i].aux)
+			emit(section[0] == 'w' ? "unwire" : section, c,
+			     rows[i].backend, param, rows[i].aux_samples, n);
 		free(rows[i].samples);
+		free(rows[i].aux_samples);
 	}
 }
+
+/* Repetitions of seconds each: one a chunk, one warm-up in all. */
+#define HEAVY(n)	(n), (n), 1, 0
+/* Short ones: ten chunks, each after a short warm-up. */
+#define LIGHT(n)	(n), 10, 5, 2
 
 /* ---- svm helpers ------------------------------------------------------- */
 
@@ -398,38 +455,53 @@ static long long cycle_memfd(void *arg)
 	return now_ns() - t0;
 }
 
+static void svmk_enter(void)
+{
+	int err = svmk_open(&lib, 0);
+
+	if (err) {
+		errno = -err;
+		die("svmk_open");
+	}
+}
+
+static void svmk_leave(void)
+{
+	svmk_close(lib);
+	lib = NULL;
+}
+
 static void bench_cycle(void)
 {
 	static const size_t pages[] = { 1, 16, 256, 4096 };
-	static const int n[] = { 300, 200, 60, 30 };
+	static const int n[] = { 200, 100, 40, 30 };
 	unsigned int i;
 
 	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
 		size_t len = pages[i] * PAGE;
+		/*
+		 * svmk: the library, whose handle reserves the window; its
+		 * mapping replaces the placeholder and its unmap puts it back.
+		 * The handle lives only during svmk's own chunks, so the raw
+		 * svm row never runs inside a reservation.
+		 */
 		struct bench_row rows[] = {
-			{ "svm", cycle_svm, &len, NULL },
-			{ "sysv", cycle_sysv, &len, NULL },
-			{ "posix", cycle_posix, &len, NULL },
-			{ "memfd", cycle_memfd, &len, NULL },
+			ROW("svm", cycle_svm, &len),
+			{ .backend = "svmk", .fn = cycle_svmk, .arg = &len,
+			  .enter = svmk_enter, .leave = svmk_leave },
+			ROW("sysv", cycle_sysv, &len),
+			ROW("posix", cycle_posix, &len),
+			ROW("memfd", cycle_memfd, &len),
 		};
-		struct bench_row lrow[] = { { "svmk", cycle_svmk, &len, NULL } };
 		char param[32];
-		int err;
 
 		snprintf(param, sizeof(param), "%zu", pages[i]);
-		run_rows("cycle", "pages", param, rows, 4, 5, reps(n[i]));
-		/*
-		 * The library maps over its window reservation and puts the
-		 * placeholder back; measured apart so that the raw svm row
-		 * never runs inside a reservation.
-		 */
-		err = svmk_open(&lib, 0);
-		if (err) {
-			errno = -err;
-			die("svmk_open");
-		}
-		run_rows("cycle", "pages", param, lrow, 1, 5, reps(n[i]));
-		svmk_close(lib);
+		if (pages[i] >= 4096)
+			run_rows("cycle", "pages", param, rows, 5,
+				 HEAVY(reps(n[i])));
+		else
+			run_rows("cycle", "pages", param, rows, 5,
+				 LIGHT(reps(n[i])));
 	}
 }
 
@@ -515,15 +587,42 @@ static void open_populate(int from, int to, int sysv_to)
 	}
 }
 
+static struct open_ctx *open_c;
+
+/* The rows of one count; SysV left out when it could not have them all. */
+static void open_rows(struct bench_row *rows, int sysv)
+{
+	int n = 0;
+
+	rows[n++] = (struct bench_row)ROW("svm", open_svm, open_c);
+	if (sysv)
+		rows[n++] = (struct bench_row)ROW("sysv", open_sysv, open_c);
+	rows[n++] = (struct bench_row)ROW("posix", open_posix, open_c);
+}
+
+static void open_unlink(int i, int sysv)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "o-%d", i);
+	svm_remove(name);
+	snprintf(name, sizeof(name), "/o-%d", i);
+	shm_unlink(name);
+	if (i < sysv)
+		shmctl(shmget(SYSV_KEY_BASE + i, 0, 0), IPC_RMID, NULL);
+}
+
 static void bench_open(void)
 {
 	static const int counts[] = { 10, 1000, 10000, 100000 };
 	unsigned long old_max = get_param("max_regions");
 	unsigned long old_umax = get_param("user_max_regions");
-	char name[32], param[32];
+	struct bench_row rows[3];
 	struct open_ctx c = { 0 };
 	int i, sysv_max = shmmni - 100, k;
+	char param[32];
 
+	open_c = &c;
 	k = quick ? counts[3] / 10 : counts[3];
 	set_param("max_regions", k + 1000);
 	set_param("user_max_regions", k + 1000);
@@ -533,11 +632,6 @@ static void bench_open(void)
 
 	for (i = 0; i < 4; i++) {
 		int want = quick && counts[i] > 100 ? counts[i] / 10 : counts[i];
-		struct bench_row rows[] = {
-			{ "svm", open_svm, &c, NULL },
-			{ "sysv", open_sysv, &c, NULL },
-			{ "posix", open_posix, &c, NULL },
-		};
 		long long t0 = now_ns();
 
 		open_populate(c.have, want,
@@ -546,21 +640,26 @@ static void bench_open(void)
 		     (now_ns() - t0) / 1e9);
 		c.have = want;
 		c.sysv = want < sysv_max ? want : sysv_max;
+		settle();
 		snprintf(param, sizeof(param), "%d", want);
-		if (c.sysv < want)	/* too few SysV ids: leave it out */
-			rows[1] = rows[2];
+		open_rows(rows, c.sysv == want);
 		run_rows("open", "regions", param, rows,
-			 c.sysv < want ? 2 : 3, 50, reps(1000));
+			 c.sysv == want ? 3 : 2, LIGHT(reps(1000)));
 	}
 
-	for (i = 0; i < c.have; i++) {
-		snprintf(name, sizeof(name), "o-%d", i);
-		svm_remove(name);
-		snprintf(name, sizeof(name), "/o-%d", i);
-		shm_unlink(name);
-		if (i < c.sysv)
-			shmctl(shmget(SYSV_KEY_BASE + i, 0, 0), IPC_RMID, NULL);
-	}
+	/*
+	 * Back down to the first count and measure it again: the host's
+	 * load drifts over the minute it took to get up to the most.
+	 */
+	for (i = c.have - 1; i >= counts[0]; i--)
+		open_unlink(i, c.sysv);
+	c.have = c.sysv = counts[0];
+	settle();
+	snprintf(param, sizeof(param), "%d", counts[0]);
+	open_rows(rows, 1);
+	run_rows("open", "regions-again", param, rows, 3, LIGHT(reps(1000)));
+	for (i = 0; i < c.have; i++)
+		open_unlink(i, c.sysv);
 	set_param("max_regions", old_max);
 	set_param("user_max_regions", old_umax);
 }
@@ -646,6 +745,7 @@ static void bench_place(void)
 	static const unsigned long windows[] = { GIB, 64 * GIB, 1024 * GIB };
 	static const char *const wname[] = { "1GiB", "64GiB", "1TiB" };
 	static const int fills[] = { 0, 10, 50, 90, 99 };
+	struct bench_row rows[] = { ROW("svm", place_svm, NULL) };
 	unsigned int w, f;
 	char params[64];
 
@@ -654,7 +754,6 @@ static void bench_place(void)
 		svm_reload(params);
 		set_param("user_max_bytes", windows[w]);
 		for (f = 0; f < sizeof(fills) / sizeof(fills[0]); f++) {
-			struct bench_row rows[] = { { "svm", place_svm, NULL, NULL } };
 			unsigned long granules = windows[w] / PAGE, filler;
 			struct svm_window win;
 			long long t0 = now_ns();
@@ -663,6 +762,7 @@ static void bench_place(void)
 
 			keepers = place_fill(granules, fills[f], &filler);
 			svm_window(&win);
+			settle();
 			note("place: window %s filled to %d%% in %.1f s: %llu of %llu bytes free, largest free extent %llu, %u regions",
 			     wname[w], fills[f], (now_ns() - t0) / 1e9,
 			     (unsigned long long)win.free,
@@ -676,10 +776,14 @@ static void bench_place(void)
 					win.length),
 			    (long long)((win.length - win.free) * 1000000.0 /
 					win.length), 1, "ppm");
-			run_rows("place", c, wname[w], rows, 1, 10,
-				 reps(w == 2 ? 100 : 200));
+			run_rows("place", c, wname[w], rows, 1,
+				 reps(w == 2 ? 100 : 200), 1, 10, 0);
 			place_empty(keepers, filler);
 		}
+		/* The empty window again, for the drift over the fills. */
+		settle();
+		run_rows("place", "fill0-again", wname[w], rows, 1, reps(200),
+			 1, 10, 0);
 	}
 	svm_reload("");
 }
@@ -730,25 +834,24 @@ static long long touch_memfd(void *arg)
 static void bench_touch(void)
 {
 	struct bench_row rows[] = {
-		{ "svm", touch_svm, NULL, NULL },
-		{ "memfd", touch_memfd, NULL, NULL },
+		ROW("svm", touch_svm, NULL),
+		ROW("memfd", touch_memfd, NULL),
 	};
 
-	run_rows("touch", "256MiB", "65536", rows, 2, 1, reps(30));
+	run_rows("touch", "256MiB", "65536", rows, 2, HEAVY(reps(30)));
 }
 
 /* ---- 5. wiring and unwiring --------------------------------------------- */
 
 /*
  * Each repetition wires a fresh, untouched 256 MiB region and unwires it;
- * the wire and unwire times are kept apart (wire_ns[], unwire_ns[]).
+ * the unwire time is left in the context as the row's aux.
  */
 enum { W_SVM_LOCK, W_MLOCK, W_SHM_LOCK, W_NR };
 
 struct wire_ctx {
 	int		kind;
-	int		n;
-	long long	*unwire;
+	long long	unwire;		/* ns, of the last repetition */
 };
 
 static long long wire_rep(void *arg)
@@ -812,7 +915,7 @@ static long long wire_rep(void *arg)
 		shmctl(id, IPC_RMID, NULL);
 		break;
 	}
-	c->unwire[c->n++ % 4096] = t2 - t1;
+	c->unwire = t2 - t1;
 	return t1 - t0;
 }
 
@@ -823,22 +926,17 @@ static void bench_wire(void)
 	};
 	struct wire_ctx ctx[W_NR];
 	struct bench_row rows[W_NR];
-	int i, n = reps(30), warmup = 1;
+	int i;
 
 	for (i = 0; i < W_NR; i++) {
 		ctx[i] = (struct wire_ctx){ .kind = i };
-		ctx[i].unwire = calloc(4096, sizeof(long long));
-		if (!ctx[i].unwire)
-			die("calloc");
-		rows[i] = (struct bench_row){ names[i], wire_rep, &ctx[i], NULL };
+		rows[i] = (struct bench_row){
+			.backend = names[i], .fn = wire_rep, .arg = &ctx[i],
+			.aux = &ctx[i].unwire,
+		};
 	}
-	run_rows("wire", "256MiB", "65536", rows, W_NR, warmup, n);
-	for (i = 0; i < W_NR; i++) {
-		/* The warm-up repetitions came first: drop them. */
-		emit("unwire", "256MiB", names[i], "65536",
-		     ctx[i].unwire + warmup, n);
-		free(ctx[i].unwire);
-	}
+	/* Rows "wire" and, from aux, "unwire". */
+	run_rows("wire", "256MiB", "65536", rows, W_NR, HEAVY(reps(30)));
 }
 
 /* ---- 6. kernel memory per region ---------------------------------------- */
@@ -1128,8 +1226,11 @@ int main(int argc, char **argv)
 	unsigned int i;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "qr:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "b:qr:s:")) != -1) {
 		switch (opt) {
+		case 'b':
+			only = optarg;
+			break;
 		case 'q':
 			quick = 1;
 			break;
@@ -1140,7 +1241,7 @@ int main(int argc, char **argv)
 			sections = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: svm-bench [-q] [-r REPS] [-s cycle,open,place,touch,wire,kmem]\n");
+			fprintf(stderr, "usage: svm-bench [-q] [-r REPS] [-b BACKEND] [-s cycle,open,kmem,touch,wire,place]\n");
 			return 2;
 		}
 	}
@@ -1161,6 +1262,7 @@ int main(int argc, char **argv)
 	row("meta", "quick", quick ? "yes" : "no", "", 0, 0, 0, "-");
 	row("meta", "forced_reps", force_reps ? "yes" : "no", "", force_reps,
 	    0, 0, "-");
+	row("meta", "only", only ? only : "", "", 0, 0, 0, "-");
 	thp_set();
 	shmmni_raise();
 
