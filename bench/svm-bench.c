@@ -18,7 +18,8 @@
  * of 'open' and 'kmem' by ten, for a quick try; -r REPS forces every row
  * to REPS repetitions (a trial, below the 30 a real run needs); -b BACKEND
  * runs only that backend's rows (svm, svmk, sysv, posix, memfd, svm-lock,
- * mlock, shm-lock), to profile one with perf.
+ * mlock, shm-lock), to profile one with perf, and -p PAGES only the cycle
+ * of that size.
  *
  * The process pins itself to CPU 0 and sets transparent hugepages to
  * "never" (for anonymous memory and shmem alike) while it runs.  Every row
@@ -64,6 +65,7 @@
 static int quick;
 static int force_reps;		/* -r: a trial run with this many */
 static const char *only;	/* -b: run this backend's rows alone */
+static int only_pages;		/* -p: the cycle of this many pages alone */
 static int dev = -1;		/* /dev/svm */
 static int shmmni;		/* SysV segments we may have */
 
@@ -495,6 +497,8 @@ static void bench_cycle(void)
 		};
 		char param[32];
 
+		if (only_pages && pages[i] != (size_t)only_pages)
+			continue;
 		snprintf(param, sizeof(param), "%zu", pages[i]);
 		if (pages[i] >= 4096)
 			run_rows("cycle", "pages", param, rows, 5,
@@ -1226,10 +1230,13 @@ int main(int argc, char **argv)
 	unsigned int i;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "b:qr:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "b:p:qr:s:")) != -1) {
 		switch (opt) {
 		case 'b':
 			only = optarg;
+			break;
+		case 'p':
+			only_pages = atoi(optarg);
 			break;
 		case 'q':
 			quick = 1;
@@ -1241,7 +1248,7 @@ int main(int argc, char **argv)
 			sections = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: svm-bench [-q] [-r REPS] [-b BACKEND] [-s cycle,open,kmem,touch,wire,place]\n");
+			fprintf(stderr, "usage: svm-bench [-q] [-r REPS] [-b BACKEND] [-p PAGES] [-s cycle,open,kmem,touch,wire,place]\n");
 			return 2;
 		}
 	}
