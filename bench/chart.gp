@@ -52,12 +52,14 @@ set title "4-5. 256 MiB: touch every page, wire, unwire (median)"
 set xlabel ""
 set ylabel "ms (log scale)"
 set logscale y
+set yrange [10:*]
 set style data histograms
 set key bmargin center horizontal
 plot dir."/heavy.dat" using 2:xtic(1) title "svm" lc rgb "#d62728", \
      '' using 3 title "memfd (touch, mlock, munlock)" lc rgb "#9467bd", \
      '' using 4 title "SysV (SHM_LOCK + touch, SHM_UNLOCK)" lc rgb "#1f77b4"
 unset logscale y
+set yrange [*:*]
 
 # 6. kernel memory
 set title "6. kernel memory per region (slab objects)"
@@ -83,7 +85,7 @@ set yrange [-0.7:*] reverse
 set ytics nomirror font "sans,8"
 unset grid
 set grid xtics
-set key bottom right
+set key default; set key bmargin center horizontal
 set arrow 1 from 1, graph 0 to 1, graph 1 nohead lw 2 dt 2 lc rgb "black"
 plot dir."/goals.dat" using 2:0:(0.1):(strcol(3) eq "MET" ? $2 : 0.1):($0-0.35):($0+0.35):ytic(1) \
 	with boxxyerror title "met" lc rgb "#2ca02c", \
