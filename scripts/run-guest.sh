@@ -9,7 +9,8 @@
 #   JOB=bench  runs build/bench/svm-bench with BENCH_ARGS; its progress is
 #              shown as it goes, its CSV lands in tap.log.  BENCH_PERF=1
 #              runs it under 'perf record' (cpu-clock; the guest has no
-#              PMU) and appends 'perf report' to tap.log.
+#              PMU) and appends 'perf report' to tap.log, and one more
+#              'perf report $BENCH_PERF_REPORT' if that is set.
 #
 # The kernel console is kept in build/KVER/console.log.  Exits non-zero
 # when QEMU fails or the guest runs past GUEST_TIMEOUT seconds (default
@@ -51,7 +52,8 @@ elif [ "$job" = bench ]; then
 			mkdir -p "$root$(dirname "$f")"
 			cp -L "$f" "$root$f"
 		done
-		touch "$root/perf"
+		# BENCH_PERF_REPORT: options of one more perf report.
+		echo "${BENCH_PERF_REPORT:-}" >"$root/perf"
 	fi
 else
 	cp "$top"/build/tests/* "$root/tests/"
