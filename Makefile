@@ -152,7 +152,7 @@ bench: deps
 	@$(MAKE) --no-print-directory KERNEL=$(BENCH_KERNEL) bench-run
 
 bench-run: module lib $(BUILD)/bench/svm-bench
-	@GUEST_TIMEOUT=$${GUEST_TIMEOUT:-1500} sh scripts/run-guest.sh bench $(KVER)
+	@GUEST_TIMEOUT=$${GUEST_TIMEOUT:-3600} sh scripts/run-guest.sh bench $(KVER)
 	@grep -q '^svmk-test: end bench rc=0' $(BUILD)/$(KVER)/tap.log || \
 		{ echo "bench failed: see $(BUILD)/$(KVER)/tap.log" >&2; exit 1; }
 	@sh scripts/scan-log.sh $(BUILD)/$(KVER)/console.log

@@ -5,7 +5,7 @@
  * reload svm.ko (SVM_KO names it) and change module and sysctl parameters;
  * it puts them back before it exits.
  *
- *   svm-bench [-q] [-s SECTION[,SECTION...]]
+ *   svm-bench [-q] [-r REPS] [-b BACKEND] [-p PAGES] [-s SECTION[,...]]
  *
  *   cycle   create, map, touch every page, unmap, destroy (1..4096 pages)
  *   open    open an existing region by name among 10..100,000
@@ -23,10 +23,10 @@
  *
  * The process pins itself to CPU 0 and sets transparent hugepages to
  * "never" (for anonymous memory and shmem alike) while it runs.  Every row
- * is measured after a warm-up, with the backends of a section interleaved
- * round by round (in rotating order) so that a slow patch of the host hits
- * them all alike.  Results go to stdout as CSV between the lines
- * "svm-bench: csv begin" and "svm-bench: csv end":
+ * is measured after a warm-up, the backends of a section alternating chunk
+ * by chunk (run_rows()) so that a slow patch of the host hits them all
+ * alike.  Results go to stdout as CSV between the lines "svm-bench: csv
+ * begin" and "svm-bench: csv end":
  *
  *   section,case,backend,param,median,p99,n,unit
  *
