@@ -15,6 +15,8 @@
 #                         what install-dkms did)
 #   make check-install    install into a scratch DESTDIR and check it, the
 #                         ABI, the man pages, and DKMS builds for KERNELS
+#   make bench            install deps, boot BENCH_KERNEL and benchmark svm
+#                         against SysV shm, POSIX shm and memfd
 #
 # KERNEL picks a Debian kernel series (6.1 or 6.12) or the debug kernel
 # (debug: built from Debian's 6.12 source by scripts/debug-kernel.sh and
@@ -66,14 +68,17 @@ LIBVARS	:= DESTDIR=$(DEST) PREFIX=$(PREFIX) BINDIR=$(BINDIR) LIBDIR=$(LIBDIR) \
 # Every exported function has a man page: a link to svmk(3).
 MAN3LINKS := $(shell sed -n 's/@@.*//p' libsvmk/libsvmk.abi)
 
+# make bench runs on Debian's 6.12 kernel unless KERNEL= is given.
+BENCH_KERNEL ?= $(if $(filter command line,$(origin KERNEL)),$(KERNEL),6.12)
+
 .PHONY: all deps module lib tests examples check check-debug debug-kernel \
 	demo lint clean \
 	install uninstall install-module uninstall-module install-lib \
 	uninstall-lib install-man uninstall-man install-config \
 	uninstall-config install-dkms-src install-dkms uninstall-dkms \
-	need-root depmod check-install
+	need-root depmod check-install bench bench-run
 
-all: module lib tests examples $(BUILD)/demo/svm-demo
+all: module lib tests examples $(BUILD)/demo/svm-demo $(BUILD)/bench/svm-bench
 
 deps:
 	@sh scripts/deps.sh
@@ -115,6 +120,11 @@ $(BUILD)/examples/%: examples/%.c lib
 	$(CC) -O2 -g -Wall -Wextra -Werror -std=gnu11 -Iuapi -Ilibsvmk \
 		-static -o $@ $< libsvmk/libsvmk.a
 
+$(BUILD)/bench/svm-bench: bench/svm-bench.c lib
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
+		-Iuapi -Ilibsvmk -static -o $@ $< libsvmk/libsvmk.a
+
 # The kselftest harness comes from Debian's kernel source package.
 $(KST)/kselftest_harness.h:
 	@mkdir -p $(KST)
@@ -135,6 +145,18 @@ demo: deps
 	@grep -q '^svmk-test: end demo rc=0' $(BUILD)/$(KVER)/tap.log || \
 		{ echo "demo failed: see $(BUILD)/$(KVER)/tap.log" >&2; exit 1; }
 	@sh scripts/scan-log.sh $(BUILD)/$(KVER)/console.log
+
+# The benchmark guest; scripts/bench-report.sh turns its CSV into the table
+# (build/bench/results.md), build/bench/chart.png and BENCHMARKS.md.
+bench: deps
+	@$(MAKE) --no-print-directory KERNEL=$(BENCH_KERNEL) bench-run
+
+bench-run: module lib $(BUILD)/bench/svm-bench
+	@GUEST_TIMEOUT=$${GUEST_TIMEOUT:-3600} sh scripts/run-guest.sh bench $(KVER)
+	@grep -q '^svmk-test: end bench rc=0' $(BUILD)/$(KVER)/tap.log || \
+		{ echo "bench failed: see $(BUILD)/$(KVER)/tap.log" >&2; exit 1; }
+	@sh scripts/scan-log.sh $(BUILD)/$(KVER)/console.log
+	@sh scripts/bench-report.sh $(BUILD)/$(KVER)/tap.log $(BUILD)/bench
 
 lint: deps
 	@sh scripts/lint.sh $(KDIR)

@@ -4,12 +4,14 @@
 set -eu
 
 # flex, bison, bc and libelf-dev (objtool) build the debug kernel from
-# linux-source-6.12 (scripts/debug-kernel.sh).
+# linux-source-6.12 (scripts/debug-kernel.sh); gnuplot-nox draws make
+# bench's chart.
 pkgs="build-essential sparse kmod cpio gzip xz-utils busybox-static qemu-system-x86
 dkms mandoc groff-base man-db pkgconf
 linux-image-amd64 linux-headers-amd64
 linux-image-6.12-amd64 linux-headers-6.12-amd64
-linux-source-6.12 flex bison bc libelf-dev"
+linux-source-6.12 flex bison bc libelf-dev
+gnuplot-nox"
 
 # One dpkg-query for all: the packages installed, then those missing.
 installed=" $(dpkg-query -W -f='${Status} ${Package}\n' $pkgs 2>/dev/null |

@@ -6,6 +6,11 @@
 #
 #   JOB=check  runs every test; TAP goes to build/KVER/tap.log
 #   JOB=demo   runs the demonstration, shown as it goes (also in tap.log)
+#   JOB=bench  runs build/bench/svm-bench with BENCH_ARGS; its progress is
+#              shown as it goes, its CSV lands in tap.log.  BENCH_PERF=1
+#              runs it under 'perf record' (cpu-clock; the guest has no
+#              PMU) and appends 'perf report' to tap.log, and one more
+#              'perf report $BENCH_PERF_REPORT' if that is set.
 #
 # The kernel console is kept in build/KVER/console.log.  Exits non-zero
 # when QEMU fails or the guest runs past GUEST_TIMEOUT seconds (default
@@ -20,6 +25,7 @@ out=$top/build/$kver
 root=$out/root
 timeout=${GUEST_TIMEOUT:-900}
 mem=${GUEST_MEM:-2G}
+append="console=ttyS0 panic=-1 no_hash_pointers"
 
 rm -rf "$root"
 mkdir -p "$root/bin" "$root/lib" "$root/tests" "$root/proc" "$root/sys" \
@@ -34,6 +40,21 @@ echo "$job" >"$root/job"
 if [ "$job" = demo ]; then
 	cp "$top/build/demo/svm-demo" "$root/bin/svm-demo"
 	install -m 755 "$top/demo/demo.sh" "$root/bin/demo.sh"
+elif [ "$job" = bench ]; then
+	cp "$top/build/bench/svm-bench" "$root/bin/svm-bench"
+	echo "${BENCH_ARGS:-}" >"$root/bench-args"
+	# SysV shm past 32768 segments (the 100,000-name rows).
+	append="$append ipcmni_extend"
+	if [ -n "${BENCH_PERF:-}" ]; then
+		# The host's perf and the shared libraries it needs.
+		for f in "$(command -v perf)" $(ldd "$(command -v perf)" |
+			sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^\t\(\/[^ ]*\) .*/\1/p'); do
+			mkdir -p "$root$(dirname "$f")"
+			cp -L "$f" "$root$f"
+		done
+		# BENCH_PERF_REPORT: options of one more perf report.
+		echo "${BENCH_PERF_REPORT:-}" >"$root/perf"
+	fi
 else
 	cp "$top"/build/tests/* "$root/tests/"
 	# selftests/svm/svm_examples runs them.
@@ -44,17 +65,22 @@ fi
 
 : >"$out/console.log"
 : >"$out/tap.log"
-# The demo is shown as it runs.
-[ "$job" != demo ] || { tail -f "$out/tap.log" & follow=$!; }
+# The demo and the benchmark's progress are shown as they run.
+follow=
+case $job in
+demo)	tail -f "$out/tap.log" & follow=$! ;;
+bench)	tail -f --pid=$$ "$out/tap.log" | grep --line-buffered -v '^[a-z-]*,' &
+	follow=$! ;;
+esac
 rc=0
 timeout --foreground -k 10 "$timeout" \
 	qemu-system-x86_64 -machine q35 -cpu max -smp 2 -m "$mem" \
 	-nodefaults -display none -no-reboot \
 	-kernel "$image" -initrd "$out/initramfs.gz" \
-	-append "console=ttyS0 panic=-1 no_hash_pointers" \
+	-append "$append" \
 	-serial "file:$out/console.log" -serial "file:$out/tap.log" \
 	</dev/null || rc=$?
-[ "$job" != demo ] || { sleep 0.2; kill $follow; }
+[ -z "$follow" ] || { sleep 0.2; kill $follow 2>/dev/null || :; }
 if [ $rc = 124 ] || [ $rc = 137 ]; then
 	echo "run-guest: guest on $kver ran past ${timeout}s; console: $out/console.log" >&2
 	exit 1
