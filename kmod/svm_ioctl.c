@@ -99,6 +99,8 @@ static long svm_ioc_open(void __user *uarg)
 	}
 	file = svm_region_file(r, a.flags & SVM_OPEN_RDONLY);
 	if (IS_ERR(file)) {
+		if (created)
+			svm_region_abandon(r);
 		svm_region_put(r);
 		err = PTR_ERR(file);
 		goto out_fd;
@@ -108,6 +110,8 @@ static long svm_ioc_open(void __user *uarg)
 	a.id = r->id;
 	a.out_flags = created ? SVM_OPEN_CREATED : 0;
 	if (svm_copy_out(uarg, usize, &a, sizeof(a))) {
+		if (created)
+			svm_region_abandon(r);
 		fput(file);
 		err = -EFAULT;
 		goto out_fd;

@@ -132,6 +132,7 @@ struct svm_region *svm_region_get_or_create(const char *name, u64 len,
 					    bool *created);
 void svm_region_put(struct svm_region *r);
 int svm_region_remove(const char *name);
+void svm_region_abandon(struct svm_region *r);
 void svm_region_fill_info(struct svm_region *r, struct svm_info *info);
 int svm_region_list(u64 *cursor, struct svm_info *out, unsigned int max);
 unsigned int svm_region_count(void);

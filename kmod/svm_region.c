@@ -249,7 +249,11 @@ static struct svm_region *svm_region_create(const char *name, u64 len,
 	snprintf(shmem_name, sizeof(shmem_name), "svm:%s", name);
 	r->shmem = shmem_file_setup(shmem_name, len, VM_NORESERVE);
 	if (IS_ERR(r->shmem)) {
-		err = PTR_ERR(r->shmem);
+		/*
+		 * The internal shmem mount has no inode or block limit: its
+		 * ENOSPC means that no inode could be allocated.
+		 */
+		err = PTR_ERR(r->shmem) == -ENOSPC ? -ENOMEM : PTR_ERR(r->shmem);
 		goto out_window;
 	}
 	svm_region_seal(r);
@@ -331,6 +335,22 @@ out_err:
 }
 
 /* Unlink name; its memory lives on until the last holder leaves. */
+/* Take r's name away; called with svm_lock held, returns without it. */
+static void svm_region_unlink(struct svm_region *r)
+{
+	rhashtable_remove_fast(&svm_names, &r->node, svm_name_params);
+	r->named = false;
+	r->flags |= SVM_REGION_REMOVED;
+	if (!r->persist_ref) {
+		mutex_unlock(&svm_lock);
+		return;
+	}
+	r->persist_ref = false;
+	/* svm_lock is held: a final put releases (and unlocks) here. */
+	if (!kref_put(&r->ref, svm_region_release))
+		mutex_unlock(&svm_lock);
+}
+
 int svm_region_remove(const char *name)
 {
 	struct svm_region *r;
@@ -347,18 +367,22 @@ int svm_region_remove(const char *name)
 		mutex_unlock(&svm_lock);
 		return -EPERM;
 	}
-	rhashtable_remove_fast(&svm_names, &r->node, svm_name_params);
-	r->named = false;
-	r->flags |= SVM_REGION_REMOVED;
-	if (!r->persist_ref) {
-		mutex_unlock(&svm_lock);
-		return 0;
-	}
-	r->persist_ref = false;
-	/* svm_lock is held: a final put releases (and unlocks) here. */
-	if (!kref_put(&r->ref, svm_region_release))
-		mutex_unlock(&svm_lock);
+	svm_region_unlink(r);
 	return 0;
+}
+
+/*
+ * Undo the creation of r by an SVM_IOC_OPEN that failed after it: else a
+ * persistent region would outlive the error.  The caller still holds its
+ * own reference.
+ */
+void svm_region_abandon(struct svm_region *r)
+{
+	mutex_lock(&svm_lock);
+	if (r->named && r->persist_ref)
+		svm_region_unlink(r);
+	else
+		mutex_unlock(&svm_lock);
 }
 
 /* Fill info for the caller's namespaces; svm_lock or a reference held. */
