@@ -14,7 +14,8 @@
 #
 # The kernel console is kept in build/KVER/console.log.  Exits non-zero
 # when QEMU fails or the guest runs past GUEST_TIMEOUT seconds (default
-# 900).  GUEST_MEM is the guest's memory (default 2G).
+# 900).  GUEST_MEM is the guest's memory (default 2G).  SVM_TESTS limits
+# JOB=check to the test programs it names.
 set -eu
 
 job=$1
@@ -56,7 +57,10 @@ elif [ "$job" = bench ]; then
 		echo "${BENCH_PERF_REPORT:-}" >"$root/perf"
 	fi
 else
-	cp "$top"/build/tests/* "$root/tests/"
+	# SVM_TESTS="svm_wire svm_dev" runs only these test programs.
+	for t in ${SVM_TESTS:-$(ls "$top/build/tests")}; do
+		cp "$top/build/tests/$t" "$root/tests/"
+	done
 	# selftests/svm/svm_examples runs them.
 	mkdir -p "$root/examples"
 	cp "$top"/build/examples/* "$root/examples/"

@@ -57,26 +57,6 @@ static long meminfo_kb(const char *key)
 	return kb;
 }
 
-static long module_refcnt(void)
-{
-	FILE *f = fopen("/sys/module/svm/refcnt", "r");
-	long n = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &n) != 1)
-			n = -1;
-		fclose(f);
-	}
-	return n;
-}
-
-static int wire(int fd, unsigned int op)
-{
-	struct svm_wire a = { .size = sizeof(a), .op = op };
-
-	return ioctl(fd, SVM_IOC_WIRE, &a);
-}
-
 /* One worker: OPS random operations on the shared pool of names. */
 static void worker(unsigned int seed)
 {
@@ -120,12 +100,12 @@ static void worker(unsigned int seed)
 			break;
 		case 3:
 			if (fd >= 0)
-				wire(fd, rand_r(&seed) % 2 ? SVM_WIRE_MLOCK :
-							     SVM_WIRE_MUNLOCK);
+				svm_wire_op(fd, rand_r(&seed) % 2 ?
+					    SVM_WIRE_MLOCK : SVM_WIRE_MUNLOCK);
 			break;
 		case 4:		/* balanced SVID lock, unless killed between */
-			if (fd >= 0 && !wire(fd, SVM_WIRE_LOCK))
-				wire(fd, SVM_WIRE_UNLOCK);
+			if (fd >= 0 && !svm_wire_op(fd, SVM_WIRE_LOCK))
+				svm_wire_op(fd, SVM_WIRE_UNLOCK);
 			break;
 		case 5:
 			svm_remove_name(dev, name);
@@ -170,7 +150,7 @@ FIXTURE_SETUP(chaos)
 	ASSERT_LE(0, self->dev);
 	ASSERT_EQ(0, svm_get_window(self->dev, &self->w0));
 	self->unevictable0 = meminfo_kb("Unevictable");
-	self->refcnt0 = module_refcnt();
+	self->refcnt0 = svm_module_refcnt();
 }
 
 FIXTURE_TEARDOWN(chaos)
@@ -196,7 +176,7 @@ static void expect_clean(struct __test_metadata *_metadata,
 			       w.nr_regions == self->w0.nr_regions &&
 			       w.free == self->w0.free, 10000));
 	EXPECT_EQ(self->w0.largest_free, w.largest_free);
-	EXPECT_TRUE(POLL_UNTIL(module_refcnt() == self->refcnt0, 10000));
+	EXPECT_TRUE(POLL_UNTIL(svm_module_refcnt() == self->refcnt0, 10000));
 	EXPECT_GE(4, labs(meminfo_kb("Unevictable") - self->unevictable0));
 }
 

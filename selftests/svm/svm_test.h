@@ -94,6 +94,28 @@ static inline int svm_maps_of(int fd, pid_t pid)
 	return 0;
 }
 
+/* SVM_IOC_WIRE op (SVM_WIRE_*) on a region fd: 0 or -errno. */
+static inline int svm_wire_op(int fd, unsigned int op)
+{
+	struct svm_wire a = { .size = sizeof(a), .op = op };
+
+	return ioctl(fd, SVM_IOC_WIRE, &a) < 0 ? -errno : 0;
+}
+
+/* The module's reference count (/sys/module/svm/refcnt), -1 if unknown. */
+static inline long svm_module_refcnt(void)
+{
+	FILE *f = fopen("/sys/module/svm/refcnt", "r");
+	long n = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &n) != 1)
+			n = -1;
+		fclose(f);
+	}
+	return n;
+}
+
 /* Wired flag, SVID count and number of mlock bits, packed for asserts. */
 static inline int svm_wire_state(int fd)
 {

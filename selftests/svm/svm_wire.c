@@ -14,13 +14,6 @@
 
 #define LEN	(1024 * 4096)	/* 4 MiB */
 
-static int wire(int fd, unsigned int op)
-{
-	struct svm_wire a = { .size = sizeof(a), .op = op };
-
-	return ioctl(fd, SVM_IOC_WIRE, &a) < 0 ? -errno : 0;
-}
-
 static uint64_t charged(int fd)
 {
 	struct svm_info info;
@@ -116,67 +109,67 @@ FIXTURE_TEARDOWN(region)
 
 TEST_F(region, three_mlocks_undone_by_one_munlock)
 {
-	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MLOCK));
-	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MLOCK));
-	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MLOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MLOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MLOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MLOCK));
 	EXPECT_EQ(WIRED(0, 1), svm_wire_state(self->fd));
-	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MUNLOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MUNLOCK));
 	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
-	EXPECT_EQ(0, wire(self->fd, SVM_WIRE_MUNLOCK));	/* idempotent */
+	EXPECT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MUNLOCK));	/* idempotent */
 	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
 }
 
 TEST_F(region, svid_locks_are_balanced)
 {
-	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_LOCK));
-	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_LOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_LOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_LOCK));
 	EXPECT_EQ(WIRED(2, 0), svm_wire_state(self->fd));
-	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_UNLOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_UNLOCK));
 	EXPECT_EQ(WIRED(1, 0), svm_wire_state(self->fd));
-	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_UNLOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_UNLOCK));
 	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
-	EXPECT_EQ(-EINVAL, wire(self->fd, SVM_WIRE_UNLOCK));
+	EXPECT_EQ(-EINVAL, svm_wire_op(self->fd, SVM_WIRE_UNLOCK));
 	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
 }
 
 /* The four interleavings: neither API ever undoes the other's wiring. */
 TEST_F(region, truth_table_mlock_lock_munlock_unlock)
 {
-	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MLOCK));
-	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_LOCK));
-	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MUNLOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MLOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_LOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MUNLOCK));
 	EXPECT_EQ(WIRED(1, 0), svm_wire_state(self->fd));
-	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_UNLOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_UNLOCK));
 	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
 }
 
 TEST_F(region, truth_table_mlock_lock_unlock_munlock)
 {
-	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MLOCK));
-	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_LOCK));
-	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_UNLOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MLOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_LOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_UNLOCK));
 	EXPECT_EQ(WIRED(0, 1), svm_wire_state(self->fd));
-	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MUNLOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MUNLOCK));
 	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
 }
 
 TEST_F(region, truth_table_lock_mlock_munlock_unlock)
 {
-	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_LOCK));
-	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MLOCK));
-	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MUNLOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_LOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MLOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MUNLOCK));
 	EXPECT_EQ(WIRED(1, 0), svm_wire_state(self->fd));
-	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_UNLOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_UNLOCK));
 	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
 }
 
 TEST_F(region, truth_table_lock_mlock_unlock_munlock)
 {
-	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_LOCK));
-	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MLOCK));
-	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_UNLOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_LOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MLOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_UNLOCK));
 	EXPECT_EQ(WIRED(0, 1), svm_wire_state(self->fd));
-	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MUNLOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MUNLOCK));
 	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
 }
 
@@ -196,8 +189,8 @@ TEST_F(region, unknown_op_and_flags_are_einval)
 TEST_F(region, mlock_without_mapping_is_enomem)
 {
 	munmap(self->p, LEN);
-	EXPECT_EQ(-ENOMEM, wire(self->fd, SVM_WIRE_MLOCK));
-	EXPECT_EQ(-ENOMEM, wire(self->fd, SVM_WIRE_MUNLOCK));
+	EXPECT_EQ(-ENOMEM, svm_wire_op(self->fd, SVM_WIRE_MLOCK));
+	EXPECT_EQ(-ENOMEM, svm_wire_op(self->fd, SVM_WIRE_MUNLOCK));
 	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
 	self->p = svm_map(self->fd, LEN, PROT_READ | PROT_WRITE);
 }
@@ -217,7 +210,7 @@ static pid_t child_mlocks(const char *name, int how, int ready, int go)
 		int fd = svm_open_region(dev, name, 0, 0, 0, NULL);
 		void *p = svm_map(fd, LEN, PROT_READ);
 
-		if (p == MAP_FAILED || wire(fd, SVM_WIRE_MLOCK))
+		if (p == MAP_FAILED || svm_wire_op(fd, SVM_WIRE_MLOCK))
 			_exit(1);
 		write(ready, "r", 1);
 		read(go, &c, 1);
@@ -229,7 +222,7 @@ static pid_t child_mlocks(const char *name, int how, int ready, int go)
 			execl("/bin/sleep", "sleep", "30", NULL);
 			_exit(2);
 		case END_MUNLOCK:
-			wire(fd, SVM_WIRE_MUNLOCK);
+			svm_wire_op(fd, SVM_WIRE_MUNLOCK);
 			break;
 		case END_KILL:
 			for (;;)
@@ -250,7 +243,7 @@ static void child_drops_only_its_bit(struct __test_metadata *_metadata,
 
 	ASSERT_EQ(0, pipe(ready));
 	ASSERT_EQ(0, pipe(go));
-	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MLOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MLOCK));
 	pid = child_mlocks(self->name, how, ready[1], go[0]);
 	ASSERT_EQ(1, read(ready[0], &c, 1));
 	EXPECT_EQ(WIRED(0, 2), svm_wire_state(self->fd));
@@ -265,7 +258,7 @@ static void child_drops_only_its_bit(struct __test_metadata *_metadata,
 	EXPECT_EQ(1, mlocked_mappers(self->fd));
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
-	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MUNLOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MUNLOCK));
 	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
 	close(ready[0]);
 	close(ready[1]);
@@ -305,7 +298,7 @@ TEST_F(region, forked_child_starts_without_mlock_bit)
 	char c;
 
 	ASSERT_EQ(0, pipe(go));
-	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MLOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MLOCK));
 	pid = fork();
 	if (pid == 0) {
 		read(go[0], &c, 1);
@@ -317,7 +310,7 @@ TEST_F(region, forked_child_starts_without_mlock_bit)
 	write(go[1], "g", 1);
 	waitpid(pid, &status, 0);
 	EXPECT_EQ(WIRED(0, 1), svm_wire_state(self->fd));
-	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MUNLOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MUNLOCK));
 	close(go[0]);
 	close(go[1]);
 }
@@ -328,11 +321,11 @@ TEST_F(region, svid_count_outlives_its_locker)
 	pid_t pid = fork();
 
 	if (pid == 0)
-		_exit(wire(self->fd, SVM_WIRE_LOCK) ? 1 : 0);
+		_exit(svm_wire_op(self->fd, SVM_WIRE_LOCK) ? 1 : 0);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_EQ(0, status);
 	EXPECT_EQ(WIRED(1, 0), svm_wire_state(self->fd));
-	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_UNLOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_UNLOCK));
 }
 
 TEST_F(region, wiring_populates_every_page)
@@ -340,12 +333,12 @@ TEST_F(region, wiring_populates_every_page)
 	unsigned char vec[LEN / 4096];
 	int i, resident = 0;
 
-	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_LOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_LOCK));
 	ASSERT_EQ(0, mincore(self->p, LEN, vec));
 	for (i = 0; i < LEN / 4096; i++)
 		resident += vec[i] & 1;
 	EXPECT_EQ(LEN / 4096, resident);
-	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_UNLOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_UNLOCK));
 }
 
 TEST_F(region, unevictable_follows_wiring)
@@ -353,9 +346,9 @@ TEST_F(region, unevictable_follows_wiring)
 	long base = unevictable_kb();
 
 	ASSERT_LE(0, base);
-	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_LOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_LOCK));
 	EXPECT_GE(4, labs(unevictable_kb() - base - LEN / 1024));
-	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_UNLOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_UNLOCK));
 	EXPECT_GE(4, labs(unevictable_kb() - base));
 }
 
@@ -363,7 +356,7 @@ TEST_F(region, destroying_a_wired_region_unwires_it)
 {
 	long base = unevictable_kb();
 
-	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_LOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_LOCK));
 	EXPECT_GE(4, labs(unevictable_kb() - base - LEN / 1024));
 	munmap(self->p, LEN);
 	close(self->fd);	/* last holder: destroyed with its SVID lock */
@@ -376,27 +369,27 @@ TEST_F(region, charge_is_taken_once_and_refunded)
 {
 	struct svm_info info;
 
-	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_LOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_LOCK));
 	ASSERT_EQ(0, svm_get_info(self->fd, &info));
 	EXPECT_EQ(LEN, info.charged);
 	EXPECT_EQ(0, info.charged_uid);
-	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MLOCK));	/* second source */
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MLOCK));	/* second source */
 	EXPECT_EQ(LEN, charged(self->fd));
-	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_UNLOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_UNLOCK));
 	EXPECT_EQ(LEN, charged(self->fd));
-	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_MUNLOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MUNLOCK));
 	EXPECT_EQ(0, charged(self->fd));
 }
 
 TEST_F(region, madvise_remove_on_wired_region_is_refused)
 {
-	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_LOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_LOCK));
 	self->p[0] = 7;
 	EXPECT_EQ(-1, madvise(self->p, LEN, MADV_REMOVE));
 	EXPECT_EQ(EOPNOTSUPP, errno);
 	EXPECT_EQ(7, self->p[0]);
 	EXPECT_EQ(WIRED(1, 0), svm_wire_state(self->fd));
-	ASSERT_EQ(0, wire(self->fd, SVM_WIRE_UNLOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_UNLOCK));
 }
 
 /* --- as an unprivileged uid --------------------------------------------- */
@@ -419,7 +412,7 @@ static int user_wire_fn(void *arg)
 		return 254;
 	if (setrlimit(RLIMIT_MEMLOCK, &rl))
 		return 253;
-	return -wire(fd, u->op);
+	return -svm_wire_op(fd, u->op);
 }
 
 TEST_F(region, unprivileged_with_memlock_limit_0_is_eperm)
@@ -468,10 +461,10 @@ static int rewire_after_exit_fn(void *arg)
 	for (i = 0; i < 200; i++) {
 		pid = fork();
 		if (pid == 0)
-			_exit(wire(fd, SVM_WIRE_MLOCK) ? 1 : 0);
+			_exit(svm_wire_op(fd, SVM_WIRE_MLOCK) ? 1 : 0);
 		if (waitpid(pid, &status, 0) != pid || status)
 			return 252;
-		if (wire(fd, SVM_WIRE_MLOCK) || wire(fd, SVM_WIRE_MUNLOCK))
+		if (svm_wire_op(fd, SVM_WIRE_MLOCK) || svm_wire_op(fd, SVM_WIRE_MUNLOCK))
 			return 1;
 	}
 	return 0;
@@ -493,9 +486,9 @@ TEST_F(region, cap_ipc_lock_bypasses_the_limit)
 
 	ASSERT_EQ(0, getrlimit(RLIMIT_MEMLOCK, &old));
 	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &zero));
-	EXPECT_EQ(0, wire(self->fd, SVM_WIRE_MLOCK));
+	EXPECT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MLOCK));
 	EXPECT_EQ(LEN, charged(self->fd));
-	EXPECT_EQ(0, wire(self->fd, SVM_WIRE_MUNLOCK));
+	EXPECT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MUNLOCK));
 	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &old));
 }
 
@@ -525,14 +518,14 @@ TEST_F(region, random_wiring_with_kills_ends_clean)
 			for (n = 0; n < 400; n++) {
 				switch (rand_r(&seed) % 4) {
 				case 0:
-					wire(self->fd, SVM_WIRE_MLOCK);
+					svm_wire_op(self->fd, SVM_WIRE_MLOCK);
 					break;
 				case 1:
-					wire(self->fd, SVM_WIRE_MUNLOCK);
+					svm_wire_op(self->fd, SVM_WIRE_MUNLOCK);
 					break;
 				case 2:
-					if (!wire(self->fd, SVM_WIRE_LOCK))
-						wire(self->fd, SVM_WIRE_UNLOCK);
+					if (!svm_wire_op(self->fd, SVM_WIRE_LOCK))
+						svm_wire_op(self->fd, SVM_WIRE_UNLOCK);
 					break;
 				case 3:
 					self->p[(rand_r(&seed) % 1024) * 4096]++;
@@ -548,7 +541,7 @@ TEST_F(region, random_wiring_with_kills_ends_clean)
 	for (i = 0; i < 8; i++)
 		waitpid(pids[i], NULL, 0);
 	/* SVID locks of killed children outlive them: balance them. */
-	for (i = 0; wire(self->fd, SVM_WIRE_UNLOCK) == 0; i++)
+	for (i = 0; svm_wire_op(self->fd, SVM_WIRE_UNLOCK) == 0; i++)
 		;
 	EXPECT_GE(4, i);
 	EXPECT_TRUE(POLL_UNTIL(svm_wire_state(self->fd) == UNWIRED, 10000));
