@@ -2,7 +2,8 @@
 # scan-log.sh CONSOLE_LOG: judge a guest's kernel console log.
 #   exit 0  the guest finished and the kernel reported nothing wrong
 #   exit 1  the log holds a BUG, WARNING, Oops, GPF, KASAN, UBSAN, KFENCE,
-#           lockdep, RCU, hung-task or kmemleak report (printed, first 20),
+#           lockdep, RCU, hung-task or kmemleak report or a failed KUnit
+#           case (printed, first 20),
 #           or kmemleak or lockdep switched itself off (so the rest of
 #           the run went unchecked)
 #   exit 2  the guest never reached its end marker (hung, panicked, cut off)
@@ -15,6 +16,8 @@ pattern="$pattern|suspicious RCU usage|INFO: task .* blocked"
 pattern="$pattern|unreferenced object|suspected memory leak|Kernel panic"
 pattern="$pattern|Kernel memory leak detector disabled|Kmemleak disabled"
 pattern="$pattern|svmk-guest: lockdep turned itself off"
+# A KUnit case that failed (the suites run at every load of svm.ko).
+pattern="$pattern|\\] +not ok [0-9]+ |EXPECTATION FAILED|ASSERTION FAILED"
 
 if grep -aEq "$pattern" "$log"; then
 	echo "kernel log: reports found in $log:"

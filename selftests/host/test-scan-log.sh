@@ -7,7 +7,9 @@
 # lockdep, lockdep-nonstatic-key and kmemleak are real reports from the
 # debug kernel, provoked by bugs planted in a scratch copy of the module
 # (svm_bugs(), never committed); kmemleak-off and lockdep-off are the
-# checkers switching themselves off.
+# checkers switching themselves off.  kunit is the KUnit output of a
+# real debug-kernel run (all passed); kunit-fail is the same with one case
+# edited into a failure, in KUnit's own format.
 # Prints KTAP between the markers scripts/ktap-report.sh reads.
 dir=$(cd "$(dirname "$0")" && pwd)
 scan=$dir/../../scripts/scan-log.sh
@@ -27,7 +29,7 @@ expect() {
 
 echo "svmk-test: begin scan-log"
 echo "TAP version 13"
-echo "1..10"
+echo "1..12"
 expect clean 0
 expect debug-clean 0
 expect warning 1
@@ -37,5 +39,7 @@ expect lockdep-nonstatic-key 1
 expect lockdep-off 1
 expect kmemleak 1
 expect kmemleak-off 1
+expect kunit 0
+expect kunit-fail 1
 expect cutoff 2
 echo "svmk-test: end scan-log rc=$failed"
