@@ -53,20 +53,20 @@ struct svm_region {
 	 * svm_lock never finds a region on its way out.
 	 */
 	struct kref		ref;
+	u32			flags;		/* svm_lock: SVM_REGION_* */
 	struct rhash_head	node;		/* in svm_names while named */
 	bool			named;		/* svm_lock */
 	bool			persist_ref;	/* svm_lock: name holds a ref */
-	u32			flags;		/* svm_lock: SVM_REGION_* */
-	u64			id;
-	char			name[SVM_NAME_MAX]; /* zero-padded key */
 
 	/* Immutable after creation. */
+	umode_t			mode;
+	kuid_t			uid, cuid;
+	kgid_t			gid;
+	u64			id;
+	char			name[SVM_NAME_MAX]; /* zero-padded key */
 	unsigned long		addr;
 	unsigned long		len;
 	struct file		*shmem;		/* backing pages */
-	kuid_t			uid, cuid;
-	kgid_t			gid;
-	umode_t			mode;
 	struct pid		*cpid;
 	u64			ctime_ns;
 	struct svm_user		*user;		/* charged for count and bytes */

@@ -35,6 +35,7 @@ static DEFINE_XARRAY(svm_ids);		/* every live region, by id */
 static DEFINE_XARRAY(svm_users);	/* struct svm_user, by global uid */
 static u64 svm_next_id = 1;
 static unsigned int svm_nr_regions;
+static struct kmem_cache *svm_region_cache;
 
 static const struct rhashtable_params svm_name_params = {
 	.key_len		= SVM_NAME_MAX,
@@ -53,15 +54,28 @@ struct svm_user {
 
 int svm_regions_init(void)
 {
-	return rhashtable_init(&svm_names, &svm_name_params);
+	int err;
+
+	/* Regions are made on behalf of users: charge them to their memcg. */
+	svm_region_cache = KMEM_CACHE(svm_region, SLAB_ACCOUNT);
+	if (!svm_region_cache)
+		return -ENOMEM;
+	err = rhashtable_init(&svm_names, &svm_name_params);
+	if (err)
+		kmem_cache_destroy(svm_region_cache);
+	return err;
 }
 
 void svm_regions_exit(void)
 {
-	/* Every region pins the module, so the tables are empty here. */
+	/*
+	 * Every region pins the module, so the tables and the cache are empty
+	 * here.  Regions are freed at once, never through RCU.
+	 */
 	rhashtable_destroy(&svm_names);
 	xa_destroy(&svm_ids);
 	xa_destroy(&svm_users);
+	kmem_cache_destroy(svm_region_cache);
 }
 
 unsigned int svm_region_count(void)
@@ -183,7 +197,7 @@ static void svm_region_release(struct kref *ref)
 	put_pid(r->cpid);
 	mutex_destroy(&r->wire_mutex);
 	mutex_destroy(&r->lock);
-	kfree(r);
+	kmem_cache_free(svm_region_cache, r);
 	module_put(THIS_MODULE);
 }
 
@@ -220,7 +234,7 @@ static struct svm_region *svm_region_create(const char *name, u64 len,
 	if (svm_nr_regions >= READ_ONCE(svm_max_regions))
 		return ERR_PTR(-ENFILE);
 
-	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	r = kmem_cache_zalloc(svm_region_cache, GFP_KERNEL);
 	if (!r)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&r->ref);
@@ -284,7 +298,7 @@ out_uncharge:
 out_free:
 	mutex_destroy(&r->wire_mutex);
 	mutex_destroy(&r->lock);
-	kfree(r);
+	kmem_cache_free(svm_region_cache, r);
 	return ERR_PTR(err);
 }
 
