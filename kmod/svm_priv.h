@@ -66,7 +66,7 @@ struct svm_region {
 	char			name[SVM_NAME_MAX]; /* zero-padded key */
 	unsigned long		addr;
 	unsigned long		len;
-	struct file		*shmem;		/* backing pages */
+	struct inode		*inode;		/* shmem: the pages; held */
 	struct pid		*cpid;
 	u64			ctime_ns;
 	struct svm_user		*user;		/* charged for count and bytes */
@@ -123,6 +123,7 @@ void svm_window_stat(struct svm_window *w);
 
 /* svm_region.c: region lifecycle, names, ids, users. */
 extern struct mutex svm_lock;
+extern struct vfsmount *svm_shm_mnt;
 int svm_user_lock_charge(kuid_t uid, u64 len, bool capped, u64 limit);
 void svm_user_lock_refund(kuid_t uid, u64 len);
 int svm_regions_init(void);
