@@ -9,7 +9,7 @@
  *
  *   svm_region.wire_mutex	SVM_IOC_WIRE and the unwire work
  *     svm_region.lock
- *     svm_lock			name table, id table, window bitmap, users
+ *     svm_lock			name table, id table, window tree, users
  *
  * wire_mutex is taken only by the SVM_IOC_WIRE ioctl and the unwire work,
  * never under mmap_lock, so it may be held while pages are allocated.
