@@ -3,7 +3,8 @@
  * svm: region files, their mappings and who maps them; the window
  * placeholder.
  *
- * A region file is a file of the backing shmem inode with svm's own
+ * A region file is a file of the region's shmem inode (struct
+ * svm_region holds the inode itself, no file of shmem's) with svm's own
  * file_operations (as ipc/shm.c's files are), named "svm:NAME" in
  * /proc/PID/maps.  Its VMAs sit in the shmem mapping's i_mmap tree, so
  * rmap, reclaim, migration and mincore see them as any shmem mapping, and
@@ -109,7 +110,7 @@ static int svm_vm_mremap(struct vm_area_struct *vma)
 static vm_fault_t svm_vm_fault(struct vm_fault *vmf)
 {
 	struct svm_region *r = vmf->vma->vm_private_data;
-	struct address_space *mapping = r->shmem->f_mapping;
+	struct address_space *mapping = r->inode->i_mapping;
 	struct folio *folio;
 	struct page *page;
 
@@ -247,7 +248,7 @@ static const struct file_operations svm_backing_fops = {
 /* Close the backing shmem inode of a new region to other ways in. */
 void svm_region_seal(struct svm_region *r)
 {
-	struct inode *inode = file_inode(r->shmem);
+	struct inode *inode = r->inode;
 
 	inode->i_fop = &svm_backing_fops;
 	SHMEM_I(inode)->seals |= F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW;
@@ -256,7 +257,7 @@ void svm_region_seal(struct svm_region *r)
 /* A new file for r; takes over the caller's reference on success. */
 struct file *svm_region_file(struct svm_region *r, bool rdonly)
 {
-	struct inode *inode = file_inode(r->shmem);
+	struct inode *inode = r->inode;
 	char name[SVM_NAME_MAX + 4];
 	struct file *file;
 
@@ -267,7 +268,7 @@ struct file *svm_region_file(struct svm_region *r, bool rdonly)
 	 */
 	__module_get(THIS_MODULE);
 	ihold(inode);
-	file = alloc_file_pseudo(inode, r->shmem->f_path.mnt, name,
+	file = alloc_file_pseudo(inode, svm_shm_mnt, name,
 				 rdonly ? O_RDONLY : O_RDWR, &svm_region_fops);
 	if (IS_ERR(file)) {
 		iput(inode);

@@ -9,7 +9,7 @@
  *
  *   svm_region.wire_mutex	SVM_IOC_WIRE and the unwire work
  *     svm_region.lock
- *     svm_lock			name table, id table, window bitmap, users
+ *     svm_lock			name table, id table, window tree, users
  *
  * wire_mutex is taken only by the SVM_IOC_WIRE ioctl and the unwire work,
  * never under mmap_lock, so it may be held while pages are allocated.
@@ -53,20 +53,20 @@ struct svm_region {
 	 * svm_lock never finds a region on its way out.
 	 */
 	struct kref		ref;
+	u32			flags;		/* svm_lock: SVM_REGION_* */
 	struct rhash_head	node;		/* in svm_names while named */
 	bool			named;		/* svm_lock */
 	bool			persist_ref;	/* svm_lock: name holds a ref */
-	u32			flags;		/* svm_lock: SVM_REGION_* */
-	u64			id;
-	char			name[SVM_NAME_MAX]; /* zero-padded key */
 
 	/* Immutable after creation. */
-	unsigned long		addr;
-	unsigned long		len;
-	struct file		*shmem;		/* backing pages */
+	umode_t			mode;
 	kuid_t			uid, cuid;
 	kgid_t			gid;
-	umode_t			mode;
+	u64			id;
+	char			name[SVM_NAME_MAX]; /* zero-padded key */
+	unsigned long		addr;
+	unsigned long		len;
+	struct inode		*inode;		/* shmem: the pages; held */
 	struct pid		*cpid;
 	u64			ctime_ns;
 	struct svm_user		*user;		/* charged for count and bytes */
@@ -123,6 +123,7 @@ void svm_window_stat(struct svm_window *w);
 
 /* svm_region.c: region lifecycle, names, ids, users. */
 extern struct mutex svm_lock;
+extern struct vfsmount *svm_shm_mnt;
 int svm_user_lock_charge(kuid_t uid, u64 len, bool capped, u64 limit);
 void svm_user_lock_refund(kuid_t uid, u64 len);
 int svm_regions_init(void);

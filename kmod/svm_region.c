@@ -12,7 +12,9 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cred.h>
+#include <linux/file.h>
 #include <linux/module.h>
+#include <linux/mount.h>
 #include <linux/pid_namespace.h>
 #include <linux/rhashtable.h>
 #include <linux/sched.h>
@@ -35,6 +37,13 @@ static DEFINE_XARRAY(svm_ids);		/* every live region, by id */
 static DEFINE_XARRAY(svm_users);	/* struct svm_user, by global uid */
 static u64 svm_next_id = 1;
 static unsigned int svm_nr_regions;
+static struct kmem_cache *svm_region_cache;
+
+/*
+ * The shmem mount (shm_mnt, which is not exported) that region inodes
+ * live on and region files are made on; held from load to unload.
+ */
+struct vfsmount *svm_shm_mnt;
 
 static const struct rhashtable_params svm_name_params = {
 	.key_len		= SVM_NAME_MAX,
@@ -53,15 +62,44 @@ struct svm_user {
 
 int svm_regions_init(void)
 {
-	return rhashtable_init(&svm_names, &svm_name_params);
+	struct file *file;
+	int err;
+
+	file = shmem_file_setup("svm", 0, VM_NORESERVE);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	svm_shm_mnt = mntget(file->f_path.mnt);
+	fput(file);
+
+	/* Regions are made on behalf of users: charge them to their memcg. */
+	svm_region_cache = KMEM_CACHE(svm_region, SLAB_ACCOUNT);
+	if (!svm_region_cache) {
+		err = -ENOMEM;
+		goto out_mnt;
+	}
+	err = rhashtable_init(&svm_names, &svm_name_params);
+	if (err)
+		goto out_cache;
+	return 0;
+
+out_cache:
+	kmem_cache_destroy(svm_region_cache);
+out_mnt:
+	mntput(svm_shm_mnt);
+	return err;
 }
 
 void svm_regions_exit(void)
 {
-	/* Every region pins the module, so the tables are empty here. */
+	/*
+	 * Every region pins the module, so the tables and the cache are empty
+	 * here.  Regions are freed at once, never through RCU.
+	 */
 	rhashtable_destroy(&svm_names);
 	xa_destroy(&svm_ids);
 	xa_destroy(&svm_users);
+	kmem_cache_destroy(svm_region_cache);
+	mntput(svm_shm_mnt);
 }
 
 unsigned int svm_region_count(void)
@@ -179,11 +217,11 @@ static void svm_region_release(struct kref *ref)
 	mutex_unlock(&svm_lock);
 
 	svm_wire_destroy(r);
-	fput(r->shmem);
+	iput(r->inode);		/* the pages go with its last reference */
 	put_pid(r->cpid);
 	mutex_destroy(&r->wire_mutex);
 	mutex_destroy(&r->lock);
-	kfree(r);
+	kmem_cache_free(svm_region_cache, r);
 	module_put(THIS_MODULE);
 }
 
@@ -210,8 +248,8 @@ static int svm_region_perm(struct svm_region *r, int want)
 static struct svm_region *svm_region_create(const char *name, u64 len,
 					    u32 flags, umode_t mode)
 {
-	char shmem_name[SVM_NAME_MAX + 4];
 	struct svm_region *r;
+	struct file *shmem;
 	int err;
 
 	lockdep_assert_held(&svm_lock);
@@ -220,7 +258,7 @@ static struct svm_region *svm_region_create(const char *name, u64 len,
 	if (svm_nr_regions >= READ_ONCE(svm_max_regions))
 		return ERR_PTR(-ENFILE);
 
-	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	r = kmem_cache_zalloc(svm_region_cache, GFP_KERNEL);
 	if (!r)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&r->ref);
@@ -245,17 +283,25 @@ static struct svm_region *svm_region_create(const char *name, u64 len,
 	if (err)
 		goto out_uncharge;
 
-	/* Like memfd: commit charged per page as it is allocated. */
-	snprintf(shmem_name, sizeof(shmem_name), "svm:%s", name);
-	r->shmem = shmem_file_setup(shmem_name, len, VM_NORESERVE);
-	if (IS_ERR(r->shmem)) {
+	/*
+	 * Like memfd: commit charged per page as it is allocated.  shmem
+	 * makes an inode only inside a file: the region keeps the inode and
+	 * lets the file go, since region files are made of the inode
+	 * (svm_region_file()) and a file of shmem's own would only keep a
+	 * dentry and a file alive.  Like every shmem_file_setup() inode it
+	 * has no links, so its last iput() evicts it and frees the pages.
+	 */
+	shmem = shmem_file_setup_with_mnt(svm_shm_mnt, "svm", len,
+					  VM_NORESERVE);
+	if (IS_ERR(shmem)) {
 		/*
 		 * The internal shmem mount has no inode or block limit: its
 		 * ENOSPC means that no inode could be allocated.
 		 */
-		err = PTR_ERR(r->shmem) == -ENOSPC ? -ENOMEM : PTR_ERR(r->shmem);
+		err = PTR_ERR(shmem) == -ENOSPC ? -ENOMEM : PTR_ERR(shmem);
 		goto out_window;
 	}
+	r->inode = file_inode(shmem);
 	svm_region_seal(r);
 	r->id = svm_next_id;
 	err = xa_insert(&svm_ids, r->id, r, GFP_KERNEL);
@@ -265,6 +311,8 @@ static struct svm_region *svm_region_create(const char *name, u64 len,
 	if (err)
 		goto out_id;
 
+	ihold(r->inode);	/* the inode stays, the file goes */
+	fput(shmem);
 	svm_next_id++;
 	r->named = true;
 	r->cpid = get_task_pid(current, PIDTYPE_TGID);
@@ -280,7 +328,7 @@ static struct svm_region *svm_region_create(const char *name, u64 len,
 out_id:
 	xa_erase(&svm_ids, r->id);
 out_shmem:
-	fput(r->shmem);
+	fput(shmem);
 out_window:
 	svm_window_free(r->addr, (len >> PAGE_SHIFT) + 1);
 out_uncharge:
@@ -288,7 +336,7 @@ out_uncharge:
 out_free:
 	mutex_destroy(&r->wire_mutex);
 	mutex_destroy(&r->lock);
-	kfree(r);
+	kmem_cache_free(svm_region_cache, r);
 	return ERR_PTR(err);
 }
 
@@ -405,7 +453,7 @@ void svm_region_fill_info(struct svm_region *r, struct svm_info *info)
 	info->cpid = pid_nr_ns(r->cpid, task_active_pid_ns(current));
 	info->nr_mappers = READ_ONCE(r->nr_mappers);
 	info->ctime_ns = r->ctime_ns;
-	info->resident = READ_ONCE(r->shmem->f_mapping->nrpages);
+	info->resident = READ_ONCE(r->inode->i_mapping->nrpages);
 	info->nr_fds = atomic_read(&r->nr_fds);
 	info->svid_count = READ_ONCE(r->svid);
 	info->nr_mlocked = READ_ONCE(r->nr_mlocked);

@@ -108,7 +108,7 @@ static int svm_charge(struct svm_region *r)
 /* Bring every page of r into memory. */
 static int svm_populate(struct svm_region *r)
 {
-	struct address_space *mapping = r->shmem->f_mapping;
+	struct address_space *mapping = r->inode->i_mapping;
 	pgoff_t i, n = r->len >> PAGE_SHIFT;
 	struct page *page;
 
@@ -131,7 +131,7 @@ static int svm_populate(struct svm_region *r)
  */
 static void svm_unwire_apply(struct svm_region *r)
 {
-	struct address_space *mapping = r->shmem->f_mapping;
+	struct address_space *mapping = r->inode->i_mapping;
 	struct folio_batch fbatch;
 	pgoff_t index = 0;
 
@@ -194,7 +194,7 @@ int svm_wire(struct svm_region *r, u32 op)
 	err = svm_charge(r);
 	if (err)
 		goto out;
-	mapping_set_unevictable(r->shmem->f_mapping);
+	mapping_set_unevictable(r->inode->i_mapping);
 	err = svm_populate(r);
 	mutex_lock(&r->lock);
 	if (!err)
