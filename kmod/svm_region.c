@@ -382,7 +382,6 @@ out_err:
 	return ERR_PTR(err);
 }
 
-/* Unlink name; its memory lives on until the last holder leaves. */
 /* Take r's name away; called with svm_lock held, returns without it. */
 static void svm_region_unlink(struct svm_region *r)
 {
@@ -399,6 +398,7 @@ static void svm_region_unlink(struct svm_region *r)
 		mutex_unlock(&svm_lock);
 }
 
+/* Unlink name; its memory lives on until the last holder leaves. */
 int svm_region_remove(const char *name)
 {
 	struct svm_region *r;
