@@ -4,8 +4,10 @@
 #   OUTDIR/results.csv  the raw rows (section,case,backend,param,median,p99,n,unit)
 #   OUTDIR/results.md   the table: svm against each peer, ratio, goals
 #   OUTDIR/chart.png    the chart (gnuplot, bench/chart.gp)
-# print the table, and put the table and the chart into BENCHMARKS.md and
-# bench/chart.png (between BENCHMARKS.md's results markers).
+# print the table, and, after a run of every section, put the table and the
+# chart into BENCHMARKS.md and bench/chart.png (between BENCHMARKS.md's
+# results markers).  BENCH_REPORT_MD names another file to update; empty,
+# none.
 set -eu
 
 log=$1
@@ -226,7 +228,7 @@ END {
 	printf "The window is filled first fit with 500 pairs of a large and a one-page region, then every other region (the one-page ones) is freed: 500 holes of two granules spread over the occupied span, none large enough for the new region. The occupancy in brackets is read back with SVM_IOC_WINDOW. Each new region is created (SVM_IOC_OPEN with CREATE) and destroyed again (close) per repetition. The empty window is measured again after the fills to show the drift of the host.\n\n" > md
 	printf "### 4. Touch every page of 256 MiB; 5. wire and unwire 256 MiB\n\n%s%s%s\n", hdr, rows["touch"], rows["wire"] > md
 	printf "### 6. Kernel memory per region (%s regions of one page; svm: persistent regions with no fd and no mapping; SysV: segments never attached; POSIX: closed files in /dev/shm; memfd: with its open fd)\n\n%s\n", kc, krows > md
-	printf "Slab objects: the change in active objects x object size over /proc/slabinfo (per-CPU slabs flushed), divided by the number of regions; the other columns cross-check it from /proc/meminfo. The window's maple tree is counted (maple_node): svm has no bitmap.\n" > md
+	printf "Slab objects: the change in active objects x object size over /proc/slabinfo (per-CPU slabs flushed), divided by the number of regions; the other columns cross-check it from /proc/meminfo. The window maple tree is counted (maple_node): svm has no bitmap.\n" > md
 }' "$out/results.csv"
 
 cat "$out/results.md"
@@ -242,9 +244,11 @@ elif [ -n "$chart" ]; then
 	gnuplot -e "dir='$out'" "$top/bench/chart.gp"
 fi
 
-# BENCHMARKS.md keeps its prose; the part between the markers is replaced.
-bm=$top/BENCHMARKS.md
-if [ -f "$bm" ] && grep -q '^<!-- results begin -->$' "$bm"; then
+# BENCHMARKS.md keeps its prose; the part between the markers is replaced,
+# only by a run of every section (one with a chart).
+bm=${BENCH_REPORT_MD-$top/BENCHMARKS.md}
+if [ -n "$chart" ] && [ -f "$bm" ] &&
+	grep -q '^<!-- results begin -->$' "$bm"; then
 	awk -v md="$out/results.md" '
 		/^<!-- results end -->$/ { skip = 0 }
 		!skip { print }
@@ -254,6 +258,8 @@ if [ -f "$bm" ] && grep -q '^<!-- results begin -->$' "$bm"; then
 			print ""
 			skip = 1
 		}' "$bm" >"$bm.new" && mv "$bm.new" "$bm"
-	[ ! -f "$out/chart.png" ] || cp "$out/chart.png" "$top/bench/chart.png"
+	# The chart sits in bench/ beside the file.
+	[ ! -f "$out/chart.png" ] || [ ! -d "${bm%/*}/bench" ] ||
+		cp "$out/chart.png" "${bm%/*}/bench/chart.png"
 	echo "bench-report: updated BENCHMARKS.md and bench/chart.png"
 fi

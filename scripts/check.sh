@@ -18,7 +18,9 @@ tally() {
 	pass=$((pass + $1)) fail=$((fail + $2)) skip=$((skip + $3))
 }
 
-tally "$(sh selftests/host/test-scan-log.sh | sh scripts/ktap-report.sh host /dev/stdin)"
+for t in selftests/host/test-*.sh; do
+	tally "$(sh "$t" | sh scripts/ktap-report.sh host /dev/stdin)"
+done
 
 for k in "$@"; do
 	image= timeout=${GUEST_TIMEOUT:-900}
