@@ -11,6 +11,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/anon_inodes.h>
 #include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/module.h>
@@ -45,6 +46,15 @@ static struct kmem_cache *svm_region_cache;
  */
 struct vfsmount *svm_shm_mnt;
 
+/*
+ * Two file_operations of the kernel's, not exported by name: shmem's
+ * (region mappings are set up by its ->mmap) and the no_open ones every
+ * inode starts with (a region inode is given them: svm_region_seal()).
+ */
+const struct file_operations *svm_shmem_fops;
+const struct file_operations *svm_no_open_fops;
+static const struct file_operations svm_probe_fops;
+
 static const struct rhashtable_params svm_name_params = {
 	.key_len		= SVM_NAME_MAX,
 	.key_offset		= offsetof(struct svm_region, name),
@@ -69,7 +79,22 @@ int svm_regions_init(void)
 	if (IS_ERR(file))
 		return PTR_ERR(file);
 	svm_shm_mnt = mntget(file->f_path.mnt);
+	svm_shmem_fops = file->f_op;
 	fput(file);
+	/* The anon inode's i_fop was never set: inode_init_always()'s. */
+	file = anon_inode_getfile("[svm]", &svm_probe_fops, NULL, O_RDONLY);
+	if (IS_ERR(file)) {
+		err = PTR_ERR(file);
+		goto out_mnt;
+	}
+	svm_no_open_fops = file_inode(file)->i_fop;
+	fput(file);
+	if (!svm_no_open_fops || !svm_no_open_fops->open ||
+	    svm_no_open_fops->owner || !svm_shmem_fops->mmap) {
+		pr_err("unexpected shmem or anon inode file operations\n");
+		err = -EINVAL;
+		goto out_mnt;
+	}
 
 	/* Regions are made on behalf of users: charge them to their memcg. */
 	svm_region_cache = KMEM_CACHE(svm_region, SLAB_ACCOUNT);
@@ -217,7 +242,13 @@ static void svm_region_release(struct kref *ref)
 	mutex_unlock(&svm_lock);
 
 	svm_wire_destroy(r);
-	iput(r->inode);		/* the pages go with its last reference */
+	/*
+	 * The pages go now, whatever still pins the inode (an O_PATH file or
+	 * an inotify watch of /proc/PID/fd/N, which no ->open ever saw): they
+	 * were charged to a region that is gone.
+	 */
+	shmem_truncate_range(r->inode, 0, (loff_t)-1);
+	iput(r->inode);
 	put_pid(r->cpid);
 	mutex_destroy(&r->wire_mutex);
 	mutex_destroy(&r->lock);
@@ -265,7 +296,6 @@ static struct svm_region *svm_region_create(const char *name, u64 len,
 	mutex_init(&r->lock);
 	mutex_init(&r->wire_mutex);
 	INIT_LIST_HEAD(&r->mappers);
-	INIT_WORK(&r->unwire_work, svm_unwire_work);
 	strscpy_pad(r->name, name, sizeof(r->name));
 	r->len = len;
 	r->uid = current_euid();
@@ -433,15 +463,17 @@ void svm_region_abandon(struct svm_region *r)
 		mutex_unlock(&svm_lock);
 }
 
-/* Fill info for the caller's namespaces; svm_lock or a reference held. */
-void svm_region_fill_info(struct svm_region *r, struct svm_info *info)
+/*
+ * Fill info but its wiring fields, for the caller's namespaces; svm_lock
+ * or a reference held.
+ */
+static void svm_region_fill_info(struct svm_region *r, struct svm_info *info)
 {
 	struct user_namespace *ns = current_user_ns();
 
 	memset(info, 0, sizeof(*info));
 	info->size = sizeof(*info);
-	info->flags = READ_ONCE(r->flags) |
-		      (READ_ONCE(r->wired) ? SVM_REGION_WIRED : 0);
+	info->flags = READ_ONCE(r->flags);
 	info->id = r->id;
 	memcpy(info->name, r->name, sizeof(info->name));
 	info->addr = r->addr;
@@ -455,28 +487,43 @@ void svm_region_fill_info(struct svm_region *r, struct svm_info *info)
 	info->ctime_ns = r->ctime_ns;
 	info->resident = READ_ONCE(r->inode->i_mapping->nrpages);
 	info->nr_fds = atomic_read(&r->nr_fds);
-	info->svid_count = READ_ONCE(r->svid);
-	info->nr_mlocked = READ_ONCE(r->nr_mlocked);
-	info->charged = READ_ONCE(r->charged);
-	info->charged_uid = info->charged ?
-			    from_kuid_munged(ns, r->charged_uid) : 0;
 }
 
-/* Fill up to max entries with regions of id > *cursor, in id order. */
-int svm_region_list(u64 *cursor, struct svm_info *out, unsigned int max)
+/* All of info; the caller holds a reference and no svm lock. */
+int svm_region_info(struct svm_region *r, struct svm_info *info)
+{
+	svm_region_fill_info(r, info);
+	return svm_wire_info(r, info);
+}
+
+/*
+ * Fill up to max entries with regions of id > *cursor, in id order.  The
+ * regions are held while their mappers' mlock state is read, outside
+ * svm_lock (it takes their mmap_lock); their[] has room for max.
+ */
+int svm_region_list(u64 *cursor, struct svm_info *out, unsigned int max,
+		    struct svm_region **their)
 {
 	unsigned long index = *cursor;
+	unsigned int n = 0, i;
 	struct svm_region *r;
-	unsigned int n = 0;
+	int err = 0;
 
 	mutex_lock(&svm_lock);
 	while (n < max) {
 		r = xa_find_after(&svm_ids, &index, ULONG_MAX, XA_PRESENT);
 		if (!r)
 			break;
+		kref_get(&r->ref);
+		their[n] = r;
 		svm_region_fill_info(r, &out[n++]);
 		*cursor = index;
 	}
 	mutex_unlock(&svm_lock);
-	return n;
+	for (i = 0; i < n; i++) {
+		if (!err)
+			err = svm_wire_info(their[i], &out[i]);
+		svm_region_put(their[i]);
+	}
+	return err ? err : n;
 }

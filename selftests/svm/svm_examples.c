@@ -89,6 +89,9 @@ TEST(wiring_sources_never_undo_each_other)
 				    "mlock bits 0, resident 0 of 256 pages"));
 	EXPECT_NE(NULL, strstr(out, "mlock twice: wired yes, svid locks 0, "
 				    "mlock bits 1, resident 256 of 256 pages, "
+				    "charged 0 KiB"));
+	EXPECT_NE(NULL, strstr(out, "SVID lock: wired yes, svid locks 1, "
+				    "mlock bits 1, resident 256 of 256 pages, "
 				    "charged 1024 KiB"));
 	EXPECT_NE(NULL, strstr(out, "munlock once: wired yes, svid locks 1, "
 				    "mlock bits 0"));

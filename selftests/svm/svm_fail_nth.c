@@ -238,11 +238,6 @@ static int new_region_locked(FIXTURE_DATA(nth) *self)
 	return new_mapped_region(self) ?: svm_wire_op(self->fd, SVM_WIRE_LOCK);
 }
 
-static int new_region_mlocked(FIXTURE_DATA(nth) *self)
-{
-	return new_mapped_region(self) ?: svm_wire_op(self->fd, SVM_WIRE_MLOCK);
-}
-
 /*
  * One call under test.  Each round, prepare() sets the scene (a fresh
  * region, say), call() sets self->ret, undo() reverses a call that
@@ -510,16 +505,6 @@ static void call_unlock(FIXTURE_DATA(nth) *self)
 	self->ret = svm_wire_op(self->fd, SVM_WIRE_UNLOCK);
 }
 
-static void call_mlock(FIXTURE_DATA(nth) *self)
-{
-	self->ret = svm_wire_op(self->fd, SVM_WIRE_MLOCK);
-}
-
-static void call_munlock(FIXTURE_DATA(nth) *self)
-{
-	self->ret = svm_wire_op(self->fd, SVM_WIRE_MUNLOCK);
-}
-
 /* Wiring a fresh region: populating it is where most allocations are. */
 TEST_F_TIMEOUT(nth, ioctl_wire_lock, 600)
 {
@@ -540,31 +525,6 @@ TEST_F_TIMEOUT(nth, ioctl_wire_unlock, 600)
 		.prepare = new_region_locked,
 		.call = call_unlock,
 		.undo = call_lock,
-		.err = ENOMEM,
-	};
-
-	sweep(_metadata, self, &c);
-}
-
-TEST_F_TIMEOUT(nth, ioctl_wire_mlock, 600)
-{
-	static const struct call c = {
-		.prepare = new_mapped_region,
-		.call = call_mlock,
-		.undo = call_munlock,
-		.err = ENOMEM,
-		.allocates = true,
-	};
-
-	sweep(_metadata, self, &c);
-}
-
-TEST_F_TIMEOUT(nth, ioctl_wire_munlock, 600)
-{
-	static const struct call c = {
-		.prepare = new_region_mlocked,
-		.call = call_munlock,
-		.undo = call_mlock,
 		.err = ENOMEM,
 	};
 
