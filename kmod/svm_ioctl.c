@@ -75,7 +75,7 @@ static long svm_ioc_open(void __user *uarg)
 	if ((a.flags & ~SVM_OPEN_FLAGS) || a.mode & ~0777)
 		return -EINVAL;
 	if (!(a.flags & SVM_OPEN_CREATE) &&
-	    (a.flags & (SVM_OPEN_EXCL | SVM_OPEN_PERSIST)))
+	    (a.flags & (SVM_OPEN_EXCL | SVM_OPEN_PERSIST | SVM_OPEN_HUGE)))
 		return -EINVAL;
 	if ((a.flags & SVM_OPEN_CREATE) && !a.length)
 		return -EINVAL;
@@ -91,8 +91,10 @@ static long svm_ioc_open(void __user *uarg)
 	fd = get_unused_fd_flags(a.flags & SVM_OPEN_CLOEXEC ? O_CLOEXEC : 0);
 	if (fd < 0)
 		return fd;
-	r = svm_region_get_or_create(name, PAGE_ALIGN(a.length), a.flags,
-				     a.mode, &created);
+	r = svm_region_get_or_create(name, a.flags & SVM_OPEN_HUGE ?
+				     ALIGN(a.length, SVM_HUGE_SIZE) :
+				     PAGE_ALIGN(a.length), a.flags, a.mode,
+				     &created);
 	if (IS_ERR(r)) {
 		err = PTR_ERR(r);
 		goto out_fd;

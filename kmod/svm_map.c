@@ -329,7 +329,7 @@ struct file *svm_region_file(struct svm_region *r, bool rdonly)
 	 */
 	__module_get(THIS_MODULE);
 	ihold(inode);
-	file = alloc_file_pseudo(inode, svm_shm_mnt, name,
+	file = alloc_file_pseudo(inode, r->mnt, name,
 				 rdonly ? O_RDONLY : O_RDWR, &svm_region_fops);
 	if (IS_ERR(file)) {
 		iput(inode);

@@ -73,6 +73,7 @@ struct svm_region {
 	unsigned long		addr;
 	unsigned long		len;
 	struct inode		*inode;		/* shmem: the pages; held */
+	struct vfsmount		*mnt;		/* the inode's */
 	struct pid		*cpid;
 	u64			ctime_ns;
 	struct svm_user		*user;		/* charged for count and bytes */
@@ -113,15 +114,16 @@ struct svm_va {
 
 void svm_va_init(struct svm_va *va, unsigned long base, unsigned long size);
 void svm_va_destroy(struct svm_va *va);
-int svm_va_alloc(struct svm_va *va, unsigned long nr, void *owner,
-		 unsigned long *addr);
+int svm_va_alloc(struct svm_va *va, unsigned long nr, unsigned long align,
+		 void *owner, unsigned long *addr);
 void svm_va_free(struct svm_va *va, unsigned long addr, unsigned long nr);
 unsigned long svm_va_largest_free(struct svm_va *va);
 
 /* The module's window; callers hold svm_lock. */
 int svm_window_init(void);
 void svm_window_exit(void);
-int svm_window_alloc(unsigned long nr, void *owner, unsigned long *addr);
+int svm_window_alloc(unsigned long nr, unsigned long align, void *owner,
+		     unsigned long *addr);
 void svm_window_free(unsigned long addr, unsigned long nr);
 void svm_window_stat(struct svm_window *w);
 

@@ -31,6 +31,9 @@
  */
 #define SVM_NAME_MAX		64
 
+/* The huge page size of SVM_OPEN_HUGE regions: a PMD on x86-64. */
+#define SVM_HUGE_SIZE		(2UL << 20)
+
 #define SVM_IOC_MAGIC		0xE5
 
 /* ---- requests on /dev/svm --------------------------------------------- */
@@ -42,10 +45,24 @@
  * Creation and lookup are atomic: of N racing creators of one name exactly
  * one gets SVM_OPEN_CREATED in out_flags.
  *
+ * Every region of SVM_HUGE_SIZE (2 MiB) or more is placed at a multiple of
+ * it, so that transparent huge pages can map it wherever the system's
+ * shmem_enabled setting (or madvise(MADV_HUGEPAGE)) allows them, as for any
+ * shmem mapping.  SVM_OPEN_HUGE asks for huge pages whatever that setting:
+ * the size is rounded up to a multiple of SVM_HUGE_SIZE, and the pages come
+ * from the module's own tmpfs instance mounted huge=within_size, so every
+ * mapper maps them with PMDs.  When no huge page can be had, the region
+ * falls back to small pages for that part; svm_info says how many bytes
+ * are in huge pages and how many fell back.  SVM_OPEN_HUGE (like
+ * SVM_OPEN_PERSIST) only matters when the call creates the region.
+ *
  * Errors:
  *   ENAMETOOLONG  the name is SVM_NAME_MAX bytes or longer
  *   EINVAL   bad name (see SVM_NAME_MAX), size 0 on create, size given on
- *            open that differs from the region's size, mode above 0777
+ *            open that differs from the region's size, mode above 0777,
+ *            SVM_OPEN_EXCL, SVM_OPEN_PERSIST or SVM_OPEN_HUGE without
+ *            SVM_OPEN_CREATE
+ *   EOPNOTSUPP  SVM_OPEN_HUGE, and the kernel has no transparent huge pages
  *   ENOENT   no region of that name and SVM_OPEN_CREATE not set
  *   EEXIST   region exists and SVM_OPEN_EXCL set
  *   EACCES   the region's mode does not allow the requested access
@@ -62,7 +79,8 @@
 #define SVM_OPEN_RDONLY		(1U << 2) /* fd for reading only */
 #define SVM_OPEN_PERSIST	(1U << 3) /* name holds region until remove */
 #define SVM_OPEN_CLOEXEC	(1U << 4) /* O_CLOEXEC on the new fd */
-#define SVM_OPEN_FLAGS		0x1fU
+#define SVM_OPEN_HUGE		(1U << 5) /* with CREATE: transparent huge pages */
+#define SVM_OPEN_FLAGS		0x3fU
 
 #define SVM_OPEN_CREATED	(1U << 0) /* out_flags: this call created it */
 
@@ -124,6 +142,7 @@ struct svm_window {
 #define SVM_REGION_PERSIST	(1U << 0) /* created with SVM_OPEN_PERSIST */
 #define SVM_REGION_REMOVED	(1U << 1) /* name unlinked, memory still held */
 #define SVM_REGION_WIRED	(1U << 2) /* populated and unevictable */
+#define SVM_REGION_HUGE		(1U << 3) /* created with SVM_OPEN_HUGE */
 
 /* SVM_IOC_INFO on a region fd, and the entries of SVM_IOC_LIST. */
 struct svm_info {
@@ -150,10 +169,19 @@ struct svm_info {
 	__aligned_u64 charged;	/* bytes charged for the SVID lock, or 0 */
 	__u32 charged_uid;	/* who was charged, in the caller's userns */
 	__u32 __reserved1;
+	/* VER2: pages */
+	__aligned_u64 page_size; /* SVM_HUGE_SIZE if SVM_REGION_HUGE, else 4096 */
+	__aligned_u64 huge_bytes; /* resident in huge (PMD-size) pages */
+	/*
+	 * SVM_REGION_HUGE only: resident in small pages, where no huge page
+	 * could be had (0 when every page came huge)
+	 */
+	__aligned_u64 fallback_bytes;
 };
 
 #define SVM_INFO_SIZE_VER0	144
 #define SVM_INFO_SIZE_VER1	168
+#define SVM_INFO_SIZE_VER2	192
 
 /*
  * SVM_IOC_LIST: read svm_info of regions with id > cursor, in id order.
