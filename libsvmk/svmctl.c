@@ -3,9 +3,6 @@
  * svmctl: list, show, create, remove and wire svm regions from the shell,
  * in the manner of ipcs(1) and lsipc(1).  The list is a libsmartcols table,
  * with the output options of lsblk(8) and lsipc(1).
- *
- * User and group names come from /etc/passwd and /etc/group directly, as
- * when svmctl was linked statically.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -246,30 +243,24 @@ static const char *human_size(char *buf, uint64_t bytes)
 	return buf;
 }
 
-/* The name of a user or group id, or the number if it has none. */
+/*
+ * The name of a user or group id, through the name service switch, or the
+ * number if it has none.
+ */
 static const char *id_name(char *buf, unsigned int id, bool group)
 {
 	const char *name = NULL;
 	struct passwd *pw;
 	struct group *gr;
-	FILE *f;
 
-	f = fopen(group ? "/etc/group" : "/etc/passwd", "re");
-	if (f && group) {
-		while (!name && (gr = fgetgrent(f)))
-			if (gr->gr_gid == id)
-				name = gr->gr_name;
-	} else if (f) {
-		while (!name && (pw = fgetpwent(f)))
-			if (pw->pw_uid == id)
-				name = pw->pw_name;
-	}
+	if (group && (gr = getgrgid(id)))
+		name = gr->gr_name;
+	else if (!group && (pw = getpwuid(id)))
+		name = pw->pw_name;
 	if (name)
 		snprintf(buf, CELL_MAX, "%s", name);
 	else
 		snprintf(buf, CELL_MAX, "%u", id);
-	if (f)
-		fclose(f);
 	return buf;
 }
 
