@@ -419,19 +419,16 @@ static int json_type(const struct colinfo *ci, const struct options *opt)
 	return ci->json;
 }
 
-static const char *size_cell(char *buf, uint64_t bytes,
-			     const struct options *opt)
-{
-	if (!opt->bytes)
-		return human_size(buf, bytes);
-	snprintf(buf, CELL_MAX, "%" PRIu64, bytes);
-	return buf;
-}
-
 static const char *number(char *buf, uint64_t v)
 {
 	snprintf(buf, CELL_MAX, "%" PRIu64, v);
 	return buf;
+}
+
+static const char *size_cell(char *buf, uint64_t bytes,
+			     const struct options *opt)
+{
+	return opt->bytes ? number(buf, bytes) : human_size(buf, bytes);
 }
 
 /* Column col of region in, as text or as the column's JSON type. */
@@ -605,17 +602,19 @@ static void json_region(const struct svm_info *in)
 	char buf[CELL_MAX];
 	const char *v, *c;
 	size_t i;
+	int type;
 
 	for (i = 0; i < ARRAY_SIZE(json_columns); i++) {
 		ci = &colinfos[json_columns[i]];
 		v = cell(buf, json_columns[i], in, &json);
+		type = json_type(ci, &json);
 		fputs(i ? ",\n  \"" : "{\n  \"", stdout);
 		for (c = ci->name; *c; c++)
 			putchar(tolower((unsigned char)*c));
 		fputs("\": ", stdout);
-		if (ci->json == SCOLS_JSON_STRING)
+		if (type == SCOLS_JSON_STRING)
 			json_string(v);
-		else if (ci->json == SCOLS_JSON_BOOLEAN)
+		else if (type == SCOLS_JSON_BOOLEAN)
 			fputs(strcmp(v, "0") ? "true" : "false", stdout);
 		else
 			fputs(v, stdout);
