@@ -93,7 +93,7 @@ static const char usage_text[] =
 	"  -b, --bytes         list: sizes in bytes, not 64K, 1.5G ...\n"
 	"  -n, --noheadings    list: no header line\n"
 	"  -r, --raw           list: columns one space apart, unaligned\n"
-	"  -P, --pairs         list: NAME=\"value\" pairs, a line per region\n"
+	"  -P, --pairs         list: COLUMN=\"value\" pairs, a line per region\n"
 	"      --mode MODE     octal permission bits for create (default 0600)\n"
 	"      --persist       accepted for clarity: created regions persist\n"
 	"      --for SECONDS   mlock: hold that long (a signal still ends it)\n"
