@@ -3,11 +3,12 @@
 # Idempotent: when every package is present it returns in well under a second.
 set -eu
 
-# flex, bison, bc and libelf-dev (objtool) build the debug kernel from
+# libsmartcols-dev: svmctl prints its tables through libsmartcols.  flex,
+# bison, bc and libelf-dev (objtool) build the debug kernel from
 # linux-source-6.12 (scripts/debug-kernel.sh); gnuplot-nox draws make
 # bench's chart.
 pkgs="build-essential sparse kmod cpio gzip xz-utils busybox-static qemu-system-x86
-dkms mandoc groff-base man-db pkgconf
+dkms mandoc groff-base man-db pkgconf libsmartcols-dev
 linux-image-amd64 linux-headers-amd64
 linux-image-6.12-amd64 linux-headers-6.12-amd64
 linux-source-6.12 flex bison bc libelf-dev

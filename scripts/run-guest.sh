@@ -1,8 +1,9 @@
 #!/bin/sh
-# run-guest.sh JOB KVER [IMAGE]: pack an initramfs (busybox, svm.ko, svmctl,
-# the statically linked test programs and examples) and boot under QEMU the
-# kernel IMAGE, by default Debian's /boot/vmlinuz-KVER (KVER also names the
-# output directory: "debug" for the debug kernel).
+# run-guest.sh JOB KVER [IMAGE]: pack an initramfs (busybox, svm.ko, svmctl
+# with its shared libraries, the statically linked test programs and
+# examples) and boot under QEMU the kernel IMAGE, by default Debian's
+# /boot/vmlinuz-KVER (KVER also names the output directory: "debug" for the
+# debug kernel).
 #
 #   JOB=check  runs every test; TAP goes to build/KVER/tap.log
 #   JOB=demo   runs the demonstration, shown as it goes (also in tap.log)
@@ -28,6 +29,30 @@ timeout=${GUEST_TIMEOUT:-900}
 mem=${GUEST_MEM:-2G}
 append="console=ttyS0 panic=-1 no_hash_pointers"
 
+# guest_install FILE [PATH]: FILE (a program, or a shared object such as an
+# LD_PRELOAD library) into the guest at PATH, by default its own path, and
+# when it is dynamically linked every shared library it needs and the
+# dynamic loader, as ldd finds them, each at its path on the host.  The
+# guest has no ld.so.cache: its loader finds those in /lib/x86_64-linux-gnu,
+# /usr/lib/x86_64-linux-gnu, /lib and /usr/lib, any other one only through
+# LD_LIBRARY_PATH.
+guest_install() {
+	dst=$root${2:-$1}
+	mkdir -p "$(dirname "$dst")" && cp -L "$1" "$dst" || exit 1
+	# ldd fails on a static program: nothing more to copy.
+	libs=$(ldd "$1" 2>/dev/null) || return 0
+	case $libs in
+	*"not found"*)
+		echo "run-guest: $1: a shared library is missing:" >&2
+		printf '%s\n' "$libs" | grep 'not found' >&2
+		exit 1 ;;
+	esac
+	for f in $(printf '%s\n' "$libs" |
+		sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^\t\(\/[^ ]*\) .*/\1/p'); do
+		mkdir -p "$root$(dirname "$f")" && cp -L "$f" "$root$f" || exit 1
+	done
+}
+
 rm -rf "$root"
 mkdir -p "$root/bin" "$root/lib" "$root/tests" "$root/proc" "$root/sys" \
 	"$root/dev" "$root/tmp" "$root/etc"
@@ -37,7 +62,9 @@ cp /bin/busybox "$root/bin/busybox"
 cp "$top/kmod/svm.ko" "$root/lib/svm.ko"
 install -m 755 "$top/scripts/guest-init" "$root/init"
 echo "$job" >"$root/job"
-[ ! -x "$top/libsvmk/svmctl" ] || cp "$top/libsvmk/svmctl" "$root/bin/svmctl"
+if [ -x "$top/libsvmk/svmctl" ]; then
+	guest_install "$top/libsvmk/svmctl" /bin/svmctl
+fi
 if [ "$job" = demo ]; then
 	cp "$top/build/demo/svm-demo" "$root/bin/svm-demo"
 	install -m 755 "$top/demo/demo.sh" "$root/bin/demo.sh"
@@ -48,11 +75,7 @@ elif [ "$job" = bench ]; then
 	append="$append ipcmni_extend"
 	if [ -n "${BENCH_PERF:-}" ]; then
 		# The host's perf and the shared libraries it needs.
-		for f in "$(command -v perf)" $(ldd "$(command -v perf)" |
-			sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^\t\(\/[^ ]*\) .*/\1/p'); do
-			mkdir -p "$root$(dirname "$f")"
-			cp -L "$f" "$root$f"
-		done
+		guest_install "$(command -v perf)"
 		# BENCH_PERF_REPORT: options of one more perf report.
 		echo "${BENCH_PERF_REPORT:-}" >"$root/perf"
 	fi
