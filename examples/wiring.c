@@ -19,7 +19,7 @@ static void show(struct svmk_region *reg, const char *after)
 
 	if (svmk_region_info(reg, &info))
 		return;
-	printf("%s: wired %s, svid locks %u, mlock bits %u, "
+	printf("%s: wired %s, svid locks %u, mlockers %u, "
 	       "resident %llu of %llu pages, charged %llu KiB\n", after,
 	       info.flags & SVM_REGION_WIRED ? "yes" : "no", info.svid_count,
 	       info.nr_mlocked, (unsigned long long)info.resident,

@@ -46,6 +46,7 @@ struct options {
 	const char *list_only;		/* the first option only list takes */
 	bool mode_set;
 	bool persist;			/* accepted, created regions persist */
+	bool huge;			/* create with SVM_OPEN_HUGE */
 	unsigned int mode;
 	long hold;			/* mlock --for seconds, -1: until a signal */
 };
@@ -54,7 +55,7 @@ static const char usage_text[] =
 	"Usage: svmctl [-J|-P|-r] [-n] [-b] [-o COLS] list\n"
 	"       svmctl [-J] info NAME\n"
 	"       svmctl [-J] window\n"
-	"       svmctl create NAME SIZE [--mode MODE] [--persist]\n"
+	"       svmctl create NAME SIZE [--mode MODE] [--persist] [--huge]\n"
 	"       svmctl rm NAME\n"
 	"       svmctl lock|unlock NAME\n"
 	"       svmctl mlock NAME [--for SECONDS]\n"
@@ -69,22 +70,23 @@ static const char usage_text[] =
 	"  window    show the address window, its usage and the module limits\n"
 	"  create    create a region of SIZE bytes (suffixes K, M, G, T are\n"
 	"            powers of 1024) that persists until removed; print its\n"
-	"            address\n"
+	"            address (--huge: in 2 MiB transparent huge pages)\n"
 	"  rm        remove a region's name; its memory lives on while in use\n"
 	"  lock      take an SVID lock: the region is wired (its pages populated\n"
 	"            and unevictable) until as many unlocks; print its wiring\n"
 	"  unlock    drop one SVID lock; print the region's wiring\n"
-	"  mlock     map the region read-only and set svmctl's POSIX mlock bit\n"
-	"            on it, then hold it until SIGINT or SIGTERM (or for\n"
-	"            SECONDS): the bit belongs to the mapping and ends with it\n"
-	"  munlock   clear svmctl's own mlock bit (it has none) and list the\n"
-	"            processes holding one: each process's bit is cleared by\n"
-	"            that process, or when it stops mapping the region\n"
+	"  mlock     map the region read-only and mlock(2) svmctl's mapping,\n"
+	"            then hold it until SIGINT or SIGTERM (or for SECONDS):\n"
+	"            the mlock belongs to the mapping and ends with it\n"
+	"  munlock   munlock(2) svmctl's own mapping (it holds none) and list\n"
+	"            the processes that mlock the region: each process's mlock\n"
+	"            ends when it munlocks, or when it stops mapping the region\n"
 	"\n"
-	"A region is wired while any process's mlock bit is set or its SVID\n"
-	"lock count is above 0; the lock or mlock that wires it is charged to\n"
-	"its user against RLIMIT_MEMLOCK (unless CAP_IPC_LOCK).  SVID lock and\n"
-	"unlock need the region's owner or creator, or CAP_IPC_LOCK.\n"
+	"A region is wired while any process mlocks its mapping of it or its\n"
+	"SVID lock count is above 0.  mlock(2) is charged by the kernel to the\n"
+	"mapper (VmLck); the first SVID lock is charged once to its user against\n"
+	"RLIMIT_MEMLOCK (unless CAP_IPC_LOCK).  SVID lock and unlock need the\n"
+	"region's owner or creator, or CAP_IPC_LOCK.\n"
 	"\n"
 	"Options:\n"
 	"  -J, --json          print JSON (list, info, window)\n"
@@ -96,6 +98,7 @@ static const char usage_text[] =
 	"  -P, --pairs         list: COLUMN=\"value\" pairs, a line per region\n"
 	"      --mode MODE     octal permission bits for create (default 0600)\n"
 	"      --persist       accepted for clarity: created regions persist\n"
+	"      --huge          create: SVM_OPEN_HUGE, size rounded up to 2 MiB\n"
 	"      --for SECONDS   mlock: hold that long (a signal still ends it)\n"
 	"  -h, --help          show this help\n"
 	"      --version       show the version\n"
@@ -273,6 +276,7 @@ static const char *region_flags(char *buf, uint32_t flags)
 		{ SVM_REGION_PERSIST, "persist" },
 		{ SVM_REGION_REMOVED, "removed" },
 		{ SVM_REGION_WIRED, "wired" },
+		{ SVM_REGION_HUGE, "huge" },
 	};
 	size_t i, len = 0;
 
@@ -382,13 +386,13 @@ static const struct colinfo {
 	[COL_SVID_COUNT] = { "SVID_COUNT", SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
 		false, "SVID lock count" },
 	[COL_NR_MLOCKED] = { "NR_MLOCKED", SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
-		false, "number of processes whose mlock bit is set" },
+		false, "number of processes that mlock(2) the region" },
 	[COL_CHARGED] = { "CHARGED", SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false,
-		"bytes charged for the wiring against RLIMIT_MEMLOCK" },
+		"bytes charged for the SVID lock against RLIMIT_MEMLOCK" },
 	[COL_CHARGED_UID] = { "CHARGED_UID", SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
-		false, "user ID charged for the wiring" },
+		false, "user ID charged for the SVID lock" },
 	[COL_FLAGS] = { "FLAGS", 0, SCOLS_JSON_NUMBER, false,
-		"persist, removed, wired, or - (JSON: the bits, a number)" },
+		"persist, removed, wired, huge, or - (JSON: the bits, a number)" },
 	[COL_CTIME_NS] = { "CTIME_NS", SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false,
 		"creation time, nanoseconds since the Epoch" },
 };
@@ -802,10 +806,10 @@ static void print_pids(const struct svm_mapper *v, unsigned int nr)
 		       visible ? "; " : "", nr - visible);
 }
 
-/* "NAME: wired: yes, svid locks: 1, mlock bits: 0", after a change. */
+/* "NAME: wired: yes, svid locks: 1, mlockers: 0", after a change. */
 static void print_wiring(const char *name, const struct svm_info *in)
 {
-	printf("%s: wired: %s, svid locks: %u, mlock bits: %u\n", name,
+	printf("%s: wired: %s, svid locks: %u, mlockers: %u\n", name,
 	       in->flags & SVM_REGION_WIRED ? "yes" : "no", in->svid_count,
 	       in->nr_mlocked);
 }
@@ -862,7 +866,7 @@ static int wire_fail(int err, unsigned int op, const struct svm_info *in)
 struct mapper_lists {
 	struct svm_mapper *maps;	/* every mapper */
 	unsigned int nr_maps;
-	struct svm_mapper *mlocks;	/* mappers holding an mlock bit */
+	struct svm_mapper *mlocks;	/* mappers that mlock(2) the region */
 	unsigned int nr_mlocks;
 	int err;
 };
@@ -909,15 +913,15 @@ static void print_info_wiring(const struct svm_info *in,
 	printf("wired:      %s\n", in->flags & SVM_REGION_WIRED ? "yes" : "no");
 	printf("svid locks: %u\n", in->svid_count);
 	if (l->err) {
-		printf("mlock bits: %u (pid list %s)\n", in->nr_mlocked,
+		printf("mlockers: %u (pid list %s)\n", in->nr_mlocked,
 		       l->err == -EACCES ? "needs read permission" :
 		       "unavailable");
 	} else if (l->nr_mlocks) {
-		printf("mlock bits: %u (", l->nr_mlocks);
+		printf("mlockers: %u (", l->nr_mlocks);
 		print_pids(l->mlocks, l->nr_mlocks);
 		printf(")\n");
 	} else {
-		printf("mlock bits: 0\n");
+		printf("mlockers: 0\n");
 	}
 	if (in->charged)
 		printf("charged:    %s to uid %u (%s)\n",
@@ -976,6 +980,12 @@ static void print_info(const struct svm_info *in, const struct mapper_lists *l)
 	printf("mode:       %04o\n", in->mode);
 	printf("created:    %s\n", when);
 	printf("flags:      %s\n", region_flags(buf, in->flags));
+	printf("pages:      %s", human_size(buf, in->page_size));
+	printf(", %s in huge pages", human_size(buf, in->huge_bytes));
+	if (in->flags & SVM_REGION_HUGE)
+		printf(", %s fell back to small pages",
+		       human_size(buf, in->fallback_bytes));
+	printf("\n");
 	printf("resident:   %s (%" PRIu64 " pages)\n",
 	       human_size(buf, in->resident * page_size()),
 	       (uint64_t)in->resident);
@@ -1125,7 +1135,7 @@ static int cmd_create(char **argv, const struct options *opt)
 	struct svm_open op = {
 		.size = sizeof(op),
 		.flags = SVM_OPEN_CREATE | SVM_OPEN_EXCL | SVM_OPEN_PERSIST |
-			 SVM_OPEN_CLOEXEC,
+			 SVM_OPEN_CLOEXEC | (opt->huge ? SVM_OPEN_HUGE : 0),
 		.name = (uintptr_t)name,
 		.mode = opt->mode_set ? opt->mode : 0600,
 	};
@@ -1232,11 +1242,11 @@ static int cmd_unlock(char **argv, const struct options *opt)
 	return svid_lock(argv[0], SVM_WIRE_UNLOCK);
 }
 
-/* ---- mlock, munlock: svmctl's own mlock bit ----------------------------- */
+/* ---- mlock, munlock: svmctl's own mapping's mlock(2) -------------------- */
 
 /*
- * An mlock bit belongs to an address space that maps the region, so these
- * map it, read-only where the kernel places it, through the library.
+ * An mlock belongs to a mapping of the region, so these map it, read-only
+ * where the kernel places it, through the library.
  */
 static int map_region(const char *what, const char *name, struct svmk **svm,
 		      struct svmk_region **reg)
@@ -1296,15 +1306,15 @@ static int hold(const sigset_t *stop, long secs)
 static void print_held(const char *name, long secs)
 {
 	if (secs < 0)
-		printf("%s wired by pid %d's mlock bit; press Ctrl-C or send SIGTERM to release\n",
+		printf("%s wired by pid %d's mlock(2); press Ctrl-C or send SIGTERM to release\n",
 		       name, getpid());
 	else
-		printf("%s wired by pid %d's mlock bit for %ld s; press Ctrl-C or send SIGTERM to release it sooner\n",
+		printf("%s wired by pid %d's mlock(2) for %ld s; press Ctrl-C or send SIGTERM to release it sooner\n",
 		       name, getpid(), secs);
 	fflush(stdout);
 }
 
-/* Set the mlock bit of the mapping in reg, hold it, clear it. */
+/* mlock(2) the mapping in reg, hold it, munlock it. */
 static int mlock_hold(struct svmk_region *reg, const sigset_t *stop,
 		      long secs)
 {
@@ -1325,10 +1335,10 @@ static int mlock_hold(struct svmk_region *reg, const sigset_t *stop,
 	if (ret < 0)
 		return fail(ret, "munlock '%s'", in.name);
 	if (sig)
-		printf("%s: %s: pid %d's mlock bit cleared\n", in.name,
+		printf("%s: %s: pid %d's mlock(2) released\n", in.name,
 		       strsignal(sig), getpid());
 	else
-		printf("%s: %ld s passed: pid %d's mlock bit cleared\n",
+		printf("%s: %ld s passed: pid %d's mlock(2) released\n",
 		       in.name, secs, getpid());
 	if (!svmk_region_info(reg, &in))
 		print_wiring(in.name, &in);
@@ -1357,8 +1367,8 @@ static int cmd_mlock(char **argv, const struct options *opt)
 }
 
 /*
- * svmctl can clear only its own mapping's bit, which is never set here:
- * say so, and show who holds bits.
+ * svmctl can munlock only its own mapping, which never holds an mlock
+ * here: say so, and show who mlocks the region.
  */
 static int cmd_munlock(char **argv, const struct options *opt)
 {
@@ -1384,9 +1394,9 @@ static int cmd_munlock(char **argv, const struct options *opt)
 	if (ret < 0)
 		return fail(ret, "munlock '%s'", name);
 
-	printf("%s: svmctl (pid %d) can clear only its own mlock bit, which was not set; each process's bit is cleared by that process, or when it stops mapping the region\n",
+	printf("%s: svmctl (pid %d) can munlock only its own mapping, which held no mlock; each process's mlock ends when that process munlocks, or when it stops mapping the region\n",
 	       name, getpid());
-	printf("%s: wired: %s, svid locks: %u, mlock bits: %u",
+	printf("%s: wired: %s, svid locks: %u, mlockers: %u",
 	       name, in.flags & SVM_REGION_WIRED ? "yes" : "no",
 	       in.svid_count, nr);
 	if (nr) {
@@ -1405,7 +1415,7 @@ static const struct command {
 	const char *name;
 	int nargs;
 	bool json;			/* takes --json */
-	bool create;			/* takes --mode and --persist */
+	bool create;			/* takes --mode, --persist, --huge */
 	bool hold;			/* takes --for */
 	int (*fn)(char **argv, const struct options *opt);
 } commands[] = {
@@ -1426,7 +1436,7 @@ static const struct command {
  */
 enum {
 	OPT_JSON = 256, OPT_OUTPUT, OPT_BYTES, OPT_NOHEADINGS, OPT_RAW,
-	OPT_PAIRS, OPT_MODE, OPT_PERSIST, OPT_FOR, OPT_VERSION
+	OPT_PAIRS, OPT_MODE, OPT_PERSIST, OPT_HUGE, OPT_FOR, OPT_VERSION
 };
 
 static const struct option long_options[] = {
@@ -1438,6 +1448,7 @@ static const struct option long_options[] = {
 	{ "pairs", no_argument, NULL, OPT_PAIRS },
 	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "persist", no_argument, NULL, OPT_PERSIST },
+	{ "huge", no_argument, NULL, OPT_HUGE },
 	{ "for", required_argument, NULL, OPT_FOR },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -1506,6 +1517,9 @@ static int parse_options(int argc, char **argv, struct options *opt)
 						   optarg, "octal, 0 to 0777");
 			opt->mode_set = true;
 			break;
+		case OPT_HUGE:
+			opt->huge = true;
+			break;
 		case OPT_PERSIST:
 			opt->persist = true;
 			break;
@@ -1563,8 +1577,8 @@ static int run(int argc, char **argv)
 		return usage_error("--json does not apply to %s", cmd->name);
 	if (opt.list_only && cmd->fn != cmd_list)
 		return usage_error("%s applies to list only", opt.list_only);
-	if ((opt.mode_set || opt.persist) && !cmd->create)
-		return usage_error("--mode and --persist apply to create only");
+	if ((opt.mode_set || opt.persist || opt.huge) && !cmd->create)
+		return usage_error("--mode, --persist and --huge apply to create only");
 	if (opt.hold >= 0 && !cmd->hold)
 		return usage_error("--for applies to mlock only");
 

@@ -267,7 +267,7 @@ TEST_F(tool, info_shows_the_address_and_no_wiring)
 	EXPECT_TRUE(contains(self->r.out, "address:    %s\n", self->addr));
 	EXPECT_TRUE(contains(self->r.out, "wired:      no\n"));
 	EXPECT_TRUE(contains(self->r.out, "svid locks: 0\n"));
-	EXPECT_TRUE(contains(self->r.out, "mlock bits: 0\n"));
+	EXPECT_TRUE(contains(self->r.out, "mlockers: 0\n"));
 	EXPECT_TRUE(contains(self->r.out, "charged:    none\n"));
 }
 
@@ -278,7 +278,7 @@ TEST_F(tool, lock_wires_and_info_shows_one_svid_lock)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, SVMCTL(&self->r, "lock", self->name));
 	EXPECT_TRUE(contains(self->r.out,
-			     "%s: wired: yes, svid locks: 1, mlock bits: 0\n",
+			     "%s: wired: yes, svid locks: 1, mlockers: 0\n",
 			     self->name));
 	EXPECT_EQ(WIRED(1, 0), svm_wire_state(fd));
 
@@ -308,7 +308,7 @@ TEST_F(tool, unlock_unwires)
 	ASSERT_EQ(0, SVMCTL(&self->r, "lock", self->name));
 	ASSERT_EQ(0, SVMCTL(&self->r, "unlock", self->name));
 	EXPECT_TRUE(contains(self->r.out,
-			     "%s: wired: no, svid locks: 0, mlock bits: 0\n",
+			     "%s: wired: no, svid locks: 0, mlockers: 0\n",
 			     self->name));
 	EXPECT_EQ(UNWIRED, svm_wire_state(fd));
 
@@ -343,7 +343,7 @@ TEST_F(tool, lock_list_and_info_show_both_sources)
 	ASSERT_TRUE(POLL_UNTIL(svm_wire_state(fd) == WIRED(0, 1), POLL_MS));
 	ASSERT_EQ(0, SVMCTL(&self->r, "lock", self->name));
 	EXPECT_TRUE(contains(self->r.out,
-			     "%s: wired: yes, svid locks: 1, mlock bits: 1\n",
+			     "%s: wired: yes, svid locks: 1, mlockers: 1\n",
 			     self->name));
 	ASSERT_EQ(0, SVMCTL(&self->r, "list"));
 	EXPECT_TRUE(contains(self->r.out, " svid=1,mlock=1 "));
@@ -367,7 +367,7 @@ TEST_F(tool, mlock_holds_the_bit_until_sigterm)
 	EXPECT_EQ(j->pid, mlocker(fd));
 
 	ASSERT_EQ(0, SVMCTL(&self->r, "info", self->name));
-	EXPECT_TRUE(contains(self->r.out, "mlock bits: 1 (pid %d)\n", j->pid));
+	EXPECT_TRUE(contains(self->r.out, "mlockers: 1 (pid %d)\n", j->pid));
 	ASSERT_EQ(0, SVMCTL(&self->r, "--json", "info", self->name));
 	EXPECT_TRUE(contains(self->r.out, "\"mlockers\": [%d]", j->pid));
 
@@ -375,9 +375,9 @@ TEST_F(tool, mlock_holds_the_bit_until_sigterm)
 	EXPECT_TRUE(POLL_UNTIL(svm_wire_state(fd) == UNWIRED, POLL_MS));
 	EXPECT_EQ(0, svmctl_finish(j, &self->r));
 	EXPECT_TRUE(contains(self->r.out,
-			     "%s wired by pid %d's mlock bit for 30 s",
+			     "%s wired by pid %d's mlock(2) for 30 s",
 			     self->name, j->pid));
-	EXPECT_TRUE(contains(self->r.out, "pid %d's mlock bit cleared",
+	EXPECT_TRUE(contains(self->r.out, "pid %d's mlock(2) released",
 			     j->pid));
 	EXPECT_EQ(0, mlocker(fd));
 	close(fd);
@@ -395,7 +395,7 @@ TEST_F(tool, mlock_without_for_holds_until_sigint)
 	EXPECT_TRUE(POLL_UNTIL(svm_wire_state(fd) == UNWIRED, POLL_MS));
 	EXPECT_EQ(0, svmctl_finish(j, &self->r));
 	EXPECT_TRUE(contains(self->r.out,
-			     "%s wired by pid %d's mlock bit; press Ctrl-C or send SIGTERM to release\n",
+			     "%s wired by pid %d's mlock(2); press Ctrl-C or send SIGTERM to release\n",
 			     self->name, j->pid));
 	close(fd);
 }
@@ -408,7 +408,7 @@ TEST_F(tool, mlock_for_one_second_ends_by_itself)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, SVMCTL_START(j, "mlock", self->name, "--for", "1"));
 	EXPECT_EQ(0, svmctl_finish(j, &self->r));
-	EXPECT_TRUE(contains(self->r.out, "wired by pid %d's mlock bit",
+	EXPECT_TRUE(contains(self->r.out, "wired by pid %d's mlock(2)",
 			     j->pid));
 	EXPECT_TRUE(contains(self->r.out, "1 s passed"));
 	EXPECT_TRUE(POLL_UNTIL(svm_wire_state(fd) == UNWIRED, POLL_MS));
@@ -457,14 +457,14 @@ TEST_F(tool, munlock_lists_the_mlockers_and_leaves_their_bits)
 
 	ASSERT_EQ(0, SVMCTL(&self->r, "munlock", self->name));
 	EXPECT_TRUE(contains(self->r.out, "cleared by that process"));
-	EXPECT_TRUE(contains(self->r.out, "mlock bits: 1 (pid %d)\n",
+	EXPECT_TRUE(contains(self->r.out, "mlockers: 1 (pid %d)\n",
 			     getpid()));
 	EXPECT_EQ(WIRED(0, 1), svm_wire_state(fd));
 
 	EXPECT_EQ(0, svmk_region_munlock(reg));
 	EXPECT_EQ(UNWIRED, svm_wire_state(fd));
 	ASSERT_EQ(0, SVMCTL(&self->r, "munlock", self->name));
-	EXPECT_TRUE(contains(self->r.out, "wired: no, svid locks: 0, mlock bits: 0\n"));
+	EXPECT_TRUE(contains(self->r.out, "wired: no, svid locks: 0, mlockers: 0\n"));
 	EXPECT_EQ(0, svmk_region_close(reg));
 	EXPECT_EQ(0, svmk_close(svm));
 	close(fd);
