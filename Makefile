@@ -72,7 +72,7 @@ MAN3LINKS := $(shell sed -n 's/@@.*//p' libsvmk/libsvmk.abi)
 BENCH_KERNEL ?= $(if $(filter command line,$(origin KERNEL)),$(KERNEL),6.12)
 
 .PHONY: all deps module lib tests examples check check-debug debug-kernel \
-	demo lint clean \
+	demo demo-run lint lint-run clean \
 	install uninstall install-module uninstall-module install-lib \
 	uninstall-lib install-man uninstall-man install-config \
 	uninstall-config install-dkms-src install-dkms uninstall-dkms \
@@ -139,8 +139,13 @@ check: deps
 check-debug: deps
 	@sh scripts/check.sh debug
 
+# KVER, KDIR and KIMAGE come from what deps installs: a target that needs
+# them runs deps, then itself again in a new make (a value computed while
+# this make read the Makefile predates the kernels deps installed).
 demo: deps
-	$(MAKE) KERNEL=$(KERNEL) all
+	@$(MAKE) --no-print-directory demo-run
+
+demo-run: all
 	@sh scripts/run-guest.sh demo $(KVER) $(KIMAGE)
 	@grep -q '^svmk-test: end demo rc=0' $(BUILD)/$(KVER)/tap.log || \
 		{ echo "demo failed: see $(BUILD)/$(KVER)/tap.log" >&2; exit 1; }
@@ -159,6 +164,9 @@ bench-run: module lib $(BUILD)/bench/svm-bench
 	@sh scripts/bench-report.sh $(BUILD)/$(KVER)/tap.log $(BUILD)/bench
 
 lint: deps
+	@$(MAKE) --no-print-directory lint-run
+
+lint-run:
 	@sh scripts/lint.sh $(KDIR)
 
 check-install: deps
