@@ -76,7 +76,7 @@ BENCH_KERNEL ?= $(if $(filter command line,$(origin KERNEL)),$(KERNEL),6.12)
 	install uninstall install-module uninstall-module install-lib \
 	uninstall-lib install-man uninstall-man install-config \
 	uninstall-config install-dkms-src install-dkms uninstall-dkms \
-	need-root depmod check-install bench bench-run
+	need-root depmod check-install deb bench bench-run
 
 all: module lib tests examples $(BUILD)/demo/svm-demo $(BUILD)/bench/svm-bench
 
@@ -171,6 +171,12 @@ lint-run:
 
 check-install: deps
 	@sh scripts/check-install.sh $(KERNELS)
+
+# The Debian packages, into build/deb/ (scripts/deb.sh; deps.sh deb
+# installs debian/control's Build-Depends and lintian).
+deb:
+	@sh scripts/deps.sh deb
+	@sh scripts/deb.sh
 
 # ---- install -------------------------------------------------------------
 
