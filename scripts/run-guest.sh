@@ -15,7 +15,11 @@
 # The kernel console is kept in build/KVER/console.log.  Exits non-zero
 # when QEMU fails or the guest runs past GUEST_TIMEOUT seconds (default
 # 900).  GUEST_MEM is the guest's memory (default 2G).  SVM_TESTS limits
-# JOB=check to the test programs it names.
+# JOB=check to the test programs it names.  GUEST_MODULE is the module the
+# guest loads (default kmod/svm.ko; a .ko.xz or .ko.gz is unpacked), and
+# GUEST_EXAMPLES the directory of the example programs JOB=check runs
+# (default build/examples); those dynamically linked take their shared
+# libraries along.
 set -eu
 
 job=$1
@@ -26,7 +30,19 @@ out=$top/build/$kver
 root=$out/root
 timeout=${GUEST_TIMEOUT:-900}
 mem=${GUEST_MEM:-2G}
+module=${GUEST_MODULE:-$top/kmod/svm.ko}
+examples=${GUEST_EXAMPLES:-$top/build/examples}
 append="console=ttyS0 panic=-1 no_hash_pointers"
+
+# guest_libs FILE: copy the shared libraries FILE loads (ldd), the dynamic
+# loader included, each to its own path in the guest.
+guest_libs() {
+	for f in $(ldd "$1" 2>/dev/null |
+		sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^\t\(\/[^ ]*\) .*/\1/p'); do
+		mkdir -p "$root$(dirname "$f")"
+		cp -L "$f" "$root$f"
+	done
+}
 
 rm -rf "$root"
 mkdir -p "$root/bin" "$root/lib" "$root/tests" "$root/proc" "$root/sys" \
@@ -34,7 +50,11 @@ mkdir -p "$root/bin" "$root/lib" "$root/tests" "$root/proc" "$root/sys" \
 echo 'root:x:0:0:root:/:/bin/sh' >"$root/etc/passwd"
 echo 'root:x:0:' >"$root/etc/group"
 cp /bin/busybox "$root/bin/busybox"
-cp "$top/kmod/svm.ko" "$root/lib/svm.ko"
+case $module in
+*.xz)	xz -dc "$module" >"$root/lib/svm.ko" ;;
+*.gz)	gzip -dc "$module" >"$root/lib/svm.ko" ;;
+*)	cp "$module" "$root/lib/svm.ko" ;;
+esac
 install -m 755 "$top/scripts/guest-init" "$root/init"
 echo "$job" >"$root/job"
 [ ! -x "$top/libsvmk/svmctl" ] || cp "$top/libsvmk/svmctl" "$root/bin/svmctl"
@@ -48,11 +68,10 @@ elif [ "$job" = bench ]; then
 	append="$append ipcmni_extend"
 	if [ -n "${BENCH_PERF:-}" ]; then
 		# The host's perf and the shared libraries it needs.
-		for f in "$(command -v perf)" $(ldd "$(command -v perf)" |
-			sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^\t\(\/[^ ]*\) .*/\1/p'); do
-			mkdir -p "$root$(dirname "$f")"
-			cp -L "$f" "$root$f"
-		done
+		perf=$(command -v perf)
+		mkdir -p "$root$(dirname "$perf")"
+		cp -L "$perf" "$root$perf"
+		guest_libs "$perf"
 		# BENCH_PERF_REPORT: options of one more perf report.
 		echo "${BENCH_PERF_REPORT:-}" >"$root/perf"
 	fi
@@ -63,7 +82,10 @@ else
 	done
 	# selftests/svm/svm_examples runs them.
 	mkdir -p "$root/examples"
-	cp "$top"/build/examples/* "$root/examples/"
+	for f in "$examples"/*; do
+		cp "$f" "$root/examples/"
+		guest_libs "$f"
+	done
 fi
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/initramfs.gz"
 
