@@ -76,7 +76,7 @@ BENCH_KERNEL ?= $(if $(filter command line,$(origin KERNEL)),$(KERNEL),6.12)
 	install uninstall install-module uninstall-module install-lib \
 	uninstall-lib install-man uninstall-man install-config \
 	uninstall-config install-dkms-src install-dkms uninstall-dkms \
-	need-root depmod check-install deb bench bench-run
+	need-root depmod check-install deb check-fresh bench bench-run
 
 all: module lib tests examples $(BUILD)/demo/svm-demo $(BUILD)/bench/svm-bench
 
@@ -177,6 +177,12 @@ check-install: deps
 deb:
 	@sh scripts/deps.sh deb
 	@sh scripts/deb.sh
+
+# make demo, make check and the packages' install, use and purge in a
+# fresh debootstrapped bookworm root (scripts/check-fresh.sh).
+check-fresh:
+	@sh scripts/deps.sh fresh
+	@sh scripts/check-fresh.sh
 
 # ---- install -------------------------------------------------------------
 
