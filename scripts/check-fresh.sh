@@ -4,7 +4,7 @@
 # make, with the stock sources bookworm, bookworm-updates and
 # bookworm-security) it clones this checkout's committed HEAD to
 # /root/svmk, then runs there as root, in a chroot with the host's /proc,
-# /sys and /dev bound in: 'make demo', 'make check', and
+# /sys, /dev and /dev/pts bound in: 'make demo', 'make check', and
 # scripts/check-deb.sh ('make deb', the packages installed, used in the
 # guest and purged).  make's deps step installs the rest with apt.  Each
 # step's output is shown and kept in build/fresh/; the logs of the clone's
@@ -39,6 +39,7 @@ head=$(git rev-parse HEAD) ||
 rm -rf "$out"
 mkdir -p "$out" "$cache"
 root=$(mktemp -d "${SVMK_FRESH_TMP:-/var/tmp}/svmk-fresh.XXXXXX") || exit 1
+chmod 755 "$root"	# it is /: users such as _apt and man go through it
 
 # mounted_under DIR: the mount points at or under DIR, deepest first.
 mounted_under() {
@@ -115,7 +116,8 @@ bootstrap() {
 	fi
 	if [ -f "$tarball" ]; then
 		echo "check-fresh: unpacking $tarball"
-		tar -xzpf "$tarball" --numeric-owner -C "$root" || return 1
+		tar -xzpf "$tarball" --numeric-owner -C "$root" &&
+			chmod 755 "$root" || return 1
 		msg="from $tarball"
 	else
 		echo "check-fresh: debootstrap bookworm (minbase, git, make) into $root"
@@ -150,8 +152,9 @@ clone() {
 		git -C "$root$clone" log -1 --format='%h %s'
 }
 
+# /dev/pts too, for apt's pseudo-terminal.
 mount_root() {
-	for d in proc sys dev; do
+	for d in proc sys dev dev/pts; do
 		mount --bind "/$d" "$root/$d" ||
 			{ echo "check-fresh: cannot bind /$d to $root/$d" >&2; return 1; }
 	done
