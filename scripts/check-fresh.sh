@@ -61,7 +61,7 @@ cleanup() {
 	trap '' INT TERM HUP
 	pids=$(in_root)
 	if [ -n "$pids" ]; then
-		echo "check-fresh: stopping what still runs in $root: $pids" >&2
+		echo "check-fresh: stopping what still runs in $root:" $pids >&2
 		kill $pids 2>/dev/null
 		i=0
 		while [ -n "$(in_root)" ] && [ $i -lt 100 ]; do
@@ -88,9 +88,9 @@ cleanup() {
 	fi
 }
 trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+trap 'echo "check-fresh: interrupted" >&2; exit 130' INT
+trap 'echo "check-fresh: terminated" >&2; exit 143' TERM
+trap 'echo "check-fresh: hung up" >&2; exit 129' HUP
 
 summary= pass=0 fail=0
 
