@@ -32,12 +32,17 @@ fi
 mv "$out"/src/*.deb "$out"/src/*.buildinfo "$out"/src/*.changes "$out/"
 ls -1 "$out"/*.deb
 
-# lintian unpacks what it checks: as nobody, when run as root.
 changes=$(ls "$out"/*.changes)
 echo "deb: lintian $changes"
 if [ "$(id -u)" = 0 ]; then
-	setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/tmp \
-		lintian --fail-on error,warning "$changes"
+	# lintian unpacks what it checks: as nobody, on a copy nobody can
+	# read (this tree may be under /root, which is mode 700).
+	lint=$(mktemp -d)
+	trap 'rm -rf "$lint"' EXIT
+	chmod 755 "$lint"
+	cp "$out"/*.deb "$out"/*.buildinfo "$changes" "$lint/"
+	(cd "$lint" && setpriv --reuid=65534 --regid=65534 --clear-groups \
+		env HOME="$lint" lintian --fail-on error,warning ./*.changes)
 else
 	lintian --fail-on error,warning "$changes"
 fi
