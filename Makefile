@@ -17,6 +17,11 @@
 #                         ABI, the man pages, and DKMS builds for KERNELS
 #   make bench            install deps, boot BENCH_KERNEL and benchmark svm
 #                         against SysV shm, POSIX shm and memfd
+#   make deb              the Debian packages (debian/) into build/deb/,
+#                         checked by lintian
+#   make check-fresh      make demo, make check and the packages' install,
+#                         use and purge in a fresh debootstrapped bookworm
+#                         root (as root; the tree is cached a day)
 #
 # KERNEL picks a Debian kernel series (6.1 or 6.12) or the debug kernel
 # (debug: built from Debian's 6.12 source by scripts/debug-kernel.sh and
