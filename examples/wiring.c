@@ -2,12 +2,15 @@
 /*
  * wiring: the two wiring sources of a region, side by side.
  *
- * A POSIX mlock bit belongs to this process's mapping: any number of
- * mlocks are undone by one munlock, and it ends when the process unmaps
- * or exits.  An SVID lock is a count on the region: each lock needs its
- * unlock, and it outlives the process that took it.  Neither undoes the
- * other; the region is wired (every page resident and unevictable,
- * charged once against RLIMIT_MEMLOCK) while either holds it.
+ * POSIX mlock is mlock(2) of this process's mapping, the kernel's own: any
+ * number of mlocks are undone by one munlock, it ends when the process
+ * unmaps or exits, and the kernel charges it to this process's locked
+ * memory (VmLck), not to svm's "charged".  An SVID lock is a count on the
+ * region: each lock needs its unlock, it outlives the process that took
+ * it, and its first lock populates the region and is charged once against
+ * RLIMIT_MEMLOCK ("charged"), until the last unlock.  Neither undoes the
+ * other; the region is wired (resident and unevictable) while either
+ * holds it.
  */
 #include <stdio.h>
 #include <unistd.h>
@@ -19,7 +22,7 @@ static void show(struct svmk_region *reg, const char *after)
 
 	if (svmk_region_info(reg, &info))
 		return;
-	printf("%s: wired %s, svid locks %u, mlock bits %u, "
+	printf("%s: wired %s, svid locks %u, mlockers %u, "
 	       "resident %llu of %llu pages, charged %llu KiB\n", after,
 	       info.flags & SVM_REGION_WIRED ? "yes" : "no", info.svid_count,
 	       info.nr_mlocked, (unsigned long long)info.resident,

@@ -22,4 +22,18 @@ static inline void vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
 }
 #endif
 
+/*
+ * SVM_HAVE_GET_POLICY_ILX: vm_ops->get_policy() takes an interleave index
+ * (6.7); svm_map.c forwards either form.
+ */
+
+/*
+ * A mapper is named by its address space's owner task, which the kernel
+ * keeps (struct mm_struct.owner) only with memory cgroups: every Debian
+ * kernel has them.
+ */
+#ifndef CONFIG_MEMCG
+#error "svm needs CONFIG_MEMCG (mm->owner names the process of a mapper)"
+#endif
+
 #endif /* _SVM_COMPAT_H */

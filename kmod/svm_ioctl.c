@@ -75,7 +75,7 @@ static long svm_ioc_open(void __user *uarg)
 	if ((a.flags & ~SVM_OPEN_FLAGS) || a.mode & ~0777)
 		return -EINVAL;
 	if (!(a.flags & SVM_OPEN_CREATE) &&
-	    (a.flags & (SVM_OPEN_EXCL | SVM_OPEN_PERSIST)))
+	    (a.flags & (SVM_OPEN_EXCL | SVM_OPEN_PERSIST | SVM_OPEN_HUGE)))
 		return -EINVAL;
 	if ((a.flags & SVM_OPEN_CREATE) && !a.length)
 		return -EINVAL;
@@ -91,8 +91,10 @@ static long svm_ioc_open(void __user *uarg)
 	fd = get_unused_fd_flags(a.flags & SVM_OPEN_CLOEXEC ? O_CLOEXEC : 0);
 	if (fd < 0)
 		return fd;
-	r = svm_region_get_or_create(name, PAGE_ALIGN(a.length), a.flags,
-				     a.mode, &created);
+	r = svm_region_get_or_create(name, a.flags & SVM_OPEN_HUGE ?
+				     ALIGN(a.length, SVM_HUGE_SIZE) :
+				     PAGE_ALIGN(a.length), a.flags, a.mode,
+				     &created);
 	if (IS_ERR(r)) {
 		err = PTR_ERR(r);
 		goto out_fd;
@@ -168,12 +170,12 @@ static long svm_ioc_window(void __user *uarg)
 
 static long svm_ioc_list(void __user *uarg)
 {
+	struct svm_region **their;
 	struct svm_info *buf;
 	struct svm_list a;
-	unsigned int n, i;
 	char __user *dst;
+	int n, i, err;
 	u32 usize;
-	int err;
 
 	err = svm_copy_in(&a, sizeof(a), SVM_LIST_SIZE_VER0, uarg, &usize);
 	if (err)
@@ -182,9 +184,15 @@ static long svm_ioc_list(void __user *uarg)
 		return -EINVAL;
 	a.count = min(a.count, SVM_LIST_BATCH);
 	buf = kvmalloc_array(max(a.count, 1U), sizeof(*buf), GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
-	n = svm_region_list(&a.cursor, buf, a.count);
+	their = kvmalloc_array(max(a.count, 1U), sizeof(*their), GFP_KERNEL);
+	n = -ENOMEM;
+	if (buf && their)
+		n = svm_region_list(&a.cursor, buf, a.count, their);
+	kvfree(their);
+	if (n < 0) {
+		kvfree(buf);
+		return n;
+	}
 
 	dst = u64_to_user_ptr(a.entries);
 	err = 0;
@@ -231,16 +239,20 @@ static long svm_ioc_info(struct svm_region *r, void __user *uarg)
 		return err;
 	if (info.flags)
 		return -EINVAL;
-	svm_region_fill_info(r, &info);
+	err = svm_region_info(r, &info);
+	if (err)
+		return err;
 	info.size = usize;
 	return svm_copy_out(uarg, usize, &info, sizeof(info));
 }
 
 static long svm_ioc_mappers(struct svm_region *r, void __user *uarg)
 {
+	bool mlocked_only;
+	struct svm_mapper_snap *snap;
 	struct svm_mapper *buf = NULL;
 	struct svm_mappers a;
-	unsigned int n;
+	unsigned int nr, i, n = 0;
 	u32 usize;
 	int err;
 
@@ -249,14 +261,30 @@ static long svm_ioc_mappers(struct svm_region *r, void __user *uarg)
 		return err;
 	if (a.flags & ~SVM_MAPPERS_FLAGS)
 		return -EINVAL;
+	mlocked_only = a.flags & SVM_MAPPERS_MLOCKED;
 	a.count = min(a.count, SVM_MAPPERS_BATCH);
 	if (a.count) {
 		buf = kvmalloc_array(a.count, sizeof(*buf), GFP_KERNEL);
 		if (!buf)
 			return -ENOMEM;
 	}
-	n = svm_region_mappers(r, a.flags & SVM_MAPPERS_MLOCKED, buf, a.count,
-			       &a.total);
+	snap = svm_mappers_get(r, mlocked_only, &nr);
+	if (IS_ERR(snap)) {
+		kvfree(buf);
+		return PTR_ERR(snap);
+	}
+	a.total = 0;
+	for (i = 0; i < nr; i++) {
+		if (mlocked_only && !snap[i].mlocked)
+			continue;
+		if (n < a.count) {
+			buf[n].pid = svm_mapper_pid(&snap[i]);
+			buf[n].nr_maps = snap[i].nr_maps;
+			n++;
+		}
+		a.total++;
+	}
+	svm_mappers_put(snap, nr);
 	if (n && copy_to_user(u64_to_user_ptr(a.entries), buf,
 			      n * sizeof(*buf)))
 		err = -EFAULT;

@@ -94,9 +94,9 @@ static void svm_test_va_first_fit_from_first_page(struct kunit *test)
 	struct svm_va *va = test->priv;
 	unsigned long a, b;
 
-	KUNIT_ASSERT_EQ(test, 0, svm_va_alloc(va, 2, owner(0), &a));
+	KUNIT_ASSERT_EQ(test, 0, svm_va_alloc(va, 2, 1, owner(0), &a));
 	KUNIT_EXPECT_EQ(test, page(0), a);
-	KUNIT_ASSERT_EQ(test, 0, svm_va_alloc(va, 3, owner(1), &b));
+	KUNIT_ASSERT_EQ(test, 0, svm_va_alloc(va, 3, 1, owner(1), &b));
 	KUNIT_EXPECT_EQ(test, page(2), b);
 	KUNIT_EXPECT_EQ(test, PAGES - 5, va->nfree);
 }
@@ -106,8 +106,8 @@ static void svm_test_va_exact_fit_to_last_page(struct kunit *test)
 	struct svm_va *va = test->priv;
 	unsigned long a, b;
 
-	KUNIT_ASSERT_EQ(test, 0, svm_va_alloc(va, PAGES - 1, owner(0), &a));
-	KUNIT_ASSERT_EQ(test, 0, svm_va_alloc(va, 1, owner(1), &b));
+	KUNIT_ASSERT_EQ(test, 0, svm_va_alloc(va, PAGES - 1, 1, owner(0), &a));
+	KUNIT_ASSERT_EQ(test, 0, svm_va_alloc(va, 1, 1, owner(1), &b));
 	KUNIT_EXPECT_EQ(test, page(PAGES - 1), b);
 	KUNIT_EXPECT_EQ(test, 0UL, va->nfree);
 	KUNIT_EXPECT_EQ(test, 0UL, svm_va_largest_free(va));
@@ -118,9 +118,9 @@ static void svm_test_va_whole_window(struct kunit *test)
 	struct svm_va *va = test->priv;
 	unsigned long a;
 
-	KUNIT_ASSERT_EQ(test, 0, svm_va_alloc(va, PAGES, owner(0), &a));
+	KUNIT_ASSERT_EQ(test, 0, svm_va_alloc(va, PAGES, 1, owner(0), &a));
 	KUNIT_EXPECT_EQ(test, page(0), a);
-	KUNIT_EXPECT_EQ(test, -ENOSPC, svm_va_alloc(va, 1, owner(1), &a));
+	KUNIT_EXPECT_EQ(test, -ENOSPC, svm_va_alloc(va, 1, 1, owner(1), &a));
 	svm_va_free(va, page(0), PAGES);
 	KUNIT_EXPECT_EQ(test, PAGES, va->nfree);
 	KUNIT_EXPECT_EQ(test, PAGES, svm_va_largest_free(va));
@@ -131,8 +131,8 @@ static void svm_test_va_larger_than_window(struct kunit *test)
 	struct svm_va *va = test->priv;
 	unsigned long a;
 
-	KUNIT_EXPECT_EQ(test, -ENOSPC, svm_va_alloc(va, PAGES + 1, owner(0), &a));
-	KUNIT_EXPECT_EQ(test, -ENOSPC, svm_va_alloc(va, 0, owner(0), &a));
+	KUNIT_EXPECT_EQ(test, -ENOSPC, svm_va_alloc(va, PAGES + 1, 1, owner(0), &a));
+	KUNIT_EXPECT_EQ(test, -ENOSPC, svm_va_alloc(va, 0, 1, owner(0), &a));
 	KUNIT_EXPECT_EQ(test, PAGES, va->nfree);
 }
 
@@ -142,8 +142,8 @@ static void svm_test_va_guard_page_is_not_handed_out(struct kunit *test)
 	struct svm_va *va = test->priv;
 	unsigned long a, b;
 
-	KUNIT_ASSERT_EQ(test, 0, svm_va_alloc(va, 3 + 1, owner(0), &a));
-	KUNIT_ASSERT_EQ(test, 0, svm_va_alloc(va, 1 + 1, owner(1), &b));
+	KUNIT_ASSERT_EQ(test, 0, svm_va_alloc(va, 3 + 1, 1, owner(0), &a));
+	KUNIT_ASSERT_EQ(test, 0, svm_va_alloc(va, 1 + 1, 1, owner(1), &b));
 	KUNIT_EXPECT_EQ(test, a + ((3 + 1) << PAGE_SHIFT), b);
 }
 
@@ -154,18 +154,18 @@ static void svm_test_va_fragmented_first_fit(struct kunit *test)
 	int i;
 
 	for (i = 0; i < 4; i++)
-		KUNIT_ASSERT_EQ(test, 0, svm_va_alloc(va, 2, owner(i), &a[i]));
+		KUNIT_ASSERT_EQ(test, 0, svm_va_alloc(va, 2, 1, owner(i), &a[i]));
 	svm_va_free(va, a[0], 2);	/* holes of 2 at pages 0 and 4 */
 	svm_va_free(va, a[2], 2);
 	KUNIT_EXPECT_EQ(test, PAGES - 4, va->nfree);
 	KUNIT_EXPECT_EQ(test, PAGES - 8, svm_va_largest_free(va));
 	/* 3 fits no hole: it goes after the last range. */
-	KUNIT_ASSERT_EQ(test, 0, svm_va_alloc(va, 3, owner(5), &b));
+	KUNIT_ASSERT_EQ(test, 0, svm_va_alloc(va, 3, 1, owner(5), &b));
 	KUNIT_EXPECT_EQ(test, page(8), b);
 	/* 2 takes the first hole, then the second. */
-	KUNIT_ASSERT_EQ(test, 0, svm_va_alloc(va, 2, owner(6), &b));
+	KUNIT_ASSERT_EQ(test, 0, svm_va_alloc(va, 2, 1, owner(6), &b));
 	KUNIT_EXPECT_EQ(test, page(0), b);
-	KUNIT_ASSERT_EQ(test, 0, svm_va_alloc(va, 2, owner(7), &b));
+	KUNIT_ASSERT_EQ(test, 0, svm_va_alloc(va, 2, 1, owner(7), &b));
 	KUNIT_EXPECT_EQ(test, page(4), b);
 }
 
@@ -176,12 +176,43 @@ static void svm_test_va_free_joins_neighbours(struct kunit *test)
 	int i;
 
 	for (i = 0; i < 3; i++)
-		KUNIT_ASSERT_EQ(test, 0, svm_va_alloc(va, 4, owner(i), &a[i]));
+		KUNIT_ASSERT_EQ(test, 0, svm_va_alloc(va, 4, 1, owner(i), &a[i]));
 	svm_va_free(va, a[0], 4);
 	svm_va_free(va, a[1], 4);
 	KUNIT_EXPECT_EQ(test, 8UL, svm_va_largest_free(va));
-	KUNIT_ASSERT_EQ(test, 0, svm_va_alloc(va, 8, owner(4), &b));
+	KUNIT_ASSERT_EQ(test, 0, svm_va_alloc(va, 8, 1, owner(4), &b));
 	KUNIT_EXPECT_EQ(test, page(0), b);
+}
+
+/* BASE is 8-page aligned: an aligned request skips to the next multiple. */
+static void svm_test_va_aligned_skips_to_a_multiple(struct kunit *test)
+{
+	struct svm_va *va = test->priv;
+	unsigned long a, b, c;
+
+	KUNIT_ASSERT_EQ(test, 0, svm_va_alloc(va, 1, 1, owner(0), &a));
+	KUNIT_ASSERT_EQ(test, 0, svm_va_alloc(va, 5, 8, owner(1), &b));
+	KUNIT_EXPECT_EQ(test, page(8), b);
+	/* The slack before it stays free for unaligned requests. */
+	KUNIT_ASSERT_EQ(test, 0, svm_va_alloc(va, 7, 1, owner(2), &c));
+	KUNIT_EXPECT_EQ(test, page(1), c);
+}
+
+/* A gap large enough but with no aligned room is passed over. */
+static void svm_test_va_aligned_passes_unaligned_gaps(struct kunit *test)
+{
+	struct svm_va *va = test->priv;
+	unsigned long a, b, c;
+
+	KUNIT_ASSERT_EQ(test, 0, svm_va_alloc(va, 2, 1, owner(0), &a));
+	KUNIT_ASSERT_EQ(test, 0, svm_va_alloc(va, 4, 1, owner(1), &b));
+	KUNIT_ASSERT_EQ(test, 0, svm_va_alloc(va, 2, 1, owner(2), &c));
+	svm_va_free(va, b, 4);			/* pages 2..5 free: none at 8k */
+	KUNIT_ASSERT_EQ(test, 0, svm_va_alloc(va, 4, 4, owner(3), &b));
+	KUNIT_EXPECT_EQ(test, page(8), b);
+	KUNIT_EXPECT_EQ(test, -ENOSPC, svm_va_alloc(va, 5, 8, owner(4), &b));
+	KUNIT_ASSERT_EQ(test, 0, svm_va_alloc(va, 4, 2, owner(4), &b));
+	KUNIT_EXPECT_EQ(test, page(2), b);
 }
 
 static struct kunit_case svm_wiring_cases[] = {
@@ -197,6 +228,8 @@ static struct kunit_case svm_va_cases[] = {
 	KUNIT_CASE(svm_test_va_guard_page_is_not_handed_out),
 	KUNIT_CASE(svm_test_va_fragmented_first_fit),
 	KUNIT_CASE(svm_test_va_free_joins_neighbours),
+	KUNIT_CASE(svm_test_va_aligned_skips_to_a_multiple),
+	KUNIT_CASE(svm_test_va_aligned_passes_unaligned_gaps),
 	{}
 };
 

@@ -6,18 +6,26 @@
  * A region file is a file of the region's shmem inode (struct
  * svm_region holds the inode itself, no file of shmem's) with svm's own
  * file_operations (as ipc/shm.c's files are), named "svm:NAME" in
- * /proc/PID/maps.  Its VMAs sit in the shmem mapping's i_mmap tree, so
- * rmap, reclaim, migration and mincore see them as any shmem mapping, and
- * file_inode() and f_mapping agree for code that treats it as shmem (memfd
- * seals).  The inode cannot be opened again (svm_backing_fops), so
- * /proc/PID/fd and map_files give no untracked way in, and it is sealed
- * against growing and shrinking.  Faults come to svm_vm_fault().
+ * /proc/PID/maps.  Its mappings are shmem's own: ->mmap lets shmem set the
+ * VMA up and then wraps the vm_operations shmem installed, as ipc/shm.c
+ * does, forwarding the fault path and the NUMA policy to them and keeping
+ * only open, close and mremap for svm.  So faults go through shmem_fault()
+ * with the VMA (huge pages, the inode's shared policy, memcg charging to
+ * the mapping mm), the VMAs sit in the shmem mapping's i_mmap tree (rmap,
+ * reclaim, migration, mincore), and mlock(2), madvise(2), mbind(2) and
+ * khugepaged treat them as any shared file mapping: region VMAs carry no
+ * VM_SPECIAL flag.  The inode cannot be opened again (svm_region_seal()),
+ * so /proc/PID/fd and map_files give no untracked way in, and it is sealed
+ * against growing and shrinking.
  *
  * get_unmapped_area places every mapping at the region's address and
  * refuses (EEXIST) when anything but the caller's own placeholder or its
  * own mapping of the same region is in the way: it runs under mmap_lock
  * before mmap_region() unmaps whatever the new mapping covers, so the
- * check and the replacement are one atomic step.
+ * check and the replacement are one atomic step.  Without MAP_FIXED it
+ * also refuses (EEXIST) a range where the same file is mapped already:
+ * that is how mremap(2) asks for room to move or grow a VMA (of its
+ * vm_file), trusting the answer to be free, and a region never moves.
  *
  * Each address space that maps a region has one struct svm_mm on the
  * region's list, counting its VMAs.  vm_ops->open/close keep the count
@@ -42,7 +50,8 @@
 static const struct vm_operations_struct svm_region_vm_ops;
 static const struct vm_operations_struct svm_placeholder_vm_ops;
 
-struct svm_mm *svm_mm_find(struct svm_region *r, struct mm_struct *mm)
+static struct svm_mm *svm_mm_find(struct svm_region *r,
+				  struct mm_struct *mm)
 {
 	struct svm_mm *m;
 
@@ -81,7 +90,6 @@ static void svm_mm_del(struct svm_region *r, struct mm_struct *mm)
 	mutex_lock(&r->lock);
 	m = svm_mm_find(r, mm);
 	if (m && --m->nr_maps == 0) {
-		svm_wire_mm_leaves(r, m);
 		list_del(&m->node);
 		WRITE_ONCE(r->nr_mappers, r->nr_mappers - 1);
 		kfree(m);
@@ -101,41 +109,79 @@ static void svm_vm_close(struct vm_area_struct *vma)
 	svm_mm_del(vma->vm_private_data, vma->vm_mm);
 }
 
-/* Regions never move; VM_DONTEXPAND already refuses growth. */
+/*
+ * A region never moves: mremap(2) asks get_unmapped_area for room first,
+ * which refuses, so this only backs that up (move_vma() rolls back).
+ */
 static int svm_vm_mremap(struct vm_area_struct *vma)
 {
 	return -EINVAL;
 }
 
-static vm_fault_t svm_vm_fault(struct vm_fault *vmf)
+/* The rest is shmem's (svm_region_mmap() saved its vm_ops). */
+static const struct vm_operations_struct *svm_shmem_ops(struct vm_fault *vmf)
 {
 	struct svm_region *r = vmf->vma->vm_private_data;
-	struct address_space *mapping = r->inode->i_mapping;
-	struct folio *folio;
-	struct page *page;
 
-	page = shmem_read_mapping_page_gfp(mapping, vmf->pgoff,
-					   mapping_gfp_mask(mapping));
-	if (IS_ERR(page))
-		return vmf_error(PTR_ERR(page));
-	folio = page_folio(page);
-	folio_lock(folio);
-	/* Migrated or swapped out since the lookup: let the access retry. */
-	if (unlikely(folio->mapping != mapping)) {
-		folio_unlock(folio);
-		put_page(page);
-		return VM_FAULT_NOPAGE;
-	}
-	vmf->page = page;
-	return VM_FAULT_LOCKED;
+	return r->shmem_vm_ops;
 }
+
+static vm_fault_t svm_vm_fault(struct vm_fault *vmf)
+{
+	return svm_shmem_ops(vmf)->fault(vmf);
+}
+
+static vm_fault_t svm_vm_map_pages(struct vm_fault *vmf, pgoff_t start,
+				   pgoff_t end)
+{
+	const struct vm_operations_struct *ops = svm_shmem_ops(vmf);
+
+	return ops->map_pages ? ops->map_pages(vmf, start, end) : 0;
+}
+
+#ifdef CONFIG_NUMA
+static int svm_vm_set_policy(struct vm_area_struct *vma, struct mempolicy *mpol)
+{
+	struct svm_region *r = vma->vm_private_data;
+
+	if (!r->shmem_vm_ops->set_policy)
+		return 0;
+	return r->shmem_vm_ops->set_policy(vma, mpol);
+}
+
+#ifdef SVM_HAVE_GET_POLICY_ILX
+static struct mempolicy *svm_vm_get_policy(struct vm_area_struct *vma,
+					   unsigned long addr, pgoff_t *ilx)
+{
+	struct svm_region *r = vma->vm_private_data;
+
+	if (!r->shmem_vm_ops->get_policy)
+		return NULL;
+	return r->shmem_vm_ops->get_policy(vma, addr, ilx);
+}
+#else
+static struct mempolicy *svm_vm_get_policy(struct vm_area_struct *vma,
+					   unsigned long addr)
+{
+	struct svm_region *r = vma->vm_private_data;
+
+	if (!r->shmem_vm_ops->get_policy)
+		return NULL;
+	return r->shmem_vm_ops->get_policy(vma, addr);
+}
+#endif
+#endif
 
 static const struct vm_operations_struct svm_region_vm_ops = {
 	.open		= svm_vm_open,
 	.close		= svm_vm_close,
 	.mremap		= svm_vm_mremap,
 	.fault		= svm_vm_fault,
-	.map_pages	= filemap_map_pages,
+	.map_pages	= svm_vm_map_pages,
+#ifdef CONFIG_NUMA
+	.set_policy	= svm_vm_set_policy,
+	.get_policy	= svm_vm_get_policy,
+#endif
 };
 
 static const struct vm_operations_struct svm_placeholder_vm_ops = {
@@ -144,10 +190,12 @@ static const struct vm_operations_struct svm_placeholder_vm_ops = {
 
 /*
  * Whether [start, end) of mm holds nothing but svm's own mappings: the
- * placeholder, or mappings of region r (of any region when r is NULL).
+ * placeholder, or mappings of region r (of any region when r is NULL)
+ * other than those of the file keep.
  */
 static bool svm_range_is_ours(struct mm_struct *mm, unsigned long start,
-			      unsigned long end, struct svm_region *r)
+			      unsigned long end, struct svm_region *r,
+			      struct file *keep)
 {
 	VMA_ITERATOR(vmi, mm, start);
 	struct vm_area_struct *vma;
@@ -157,7 +205,8 @@ static bool svm_range_is_ours(struct mm_struct *mm, unsigned long start,
 		if (vma->vm_ops == &svm_placeholder_vm_ops)
 			continue;
 		if (vma->vm_ops == &svm_region_vm_ops &&
-		    (!r || vma->vm_private_data == r))
+		    (!r || vma->vm_private_data == r) &&
+		    (!keep || vma->vm_file != keep))
 			continue;
 		return false;
 	}
@@ -171,7 +220,7 @@ static bool svm_range_is_ours(struct mm_struct *mm, unsigned long start,
 static unsigned long svm_place(unsigned long base, unsigned long size,
 			       unsigned long addr, unsigned long len,
 			       unsigned long pgoff, unsigned long flags,
-			       struct svm_region *r)
+			       struct svm_region *r, struct file *keep)
 {
 	unsigned long pages = size >> PAGE_SHIFT, target;
 
@@ -180,7 +229,7 @@ static unsigned long svm_place(unsigned long base, unsigned long size,
 	target = base + (pgoff << PAGE_SHIFT);
 	if ((flags & MAP_FIXED) && addr != target)
 		return -EINVAL;
-	if (!svm_range_is_ours(current->mm, target, target + len, r))
+	if (!svm_range_is_ours(current->mm, target, target + len, r, keep))
 		return -EEXIST;
 	return target;
 }
@@ -195,7 +244,12 @@ static unsigned long svm_region_get_unmapped_area(struct file *file,
 
 	if ((flags & MAP_TYPE) == MAP_PRIVATE)
 		return -EINVAL;
-	return svm_place(r->addr, r->len, addr, len, pgoff, flags, r);
+	/*
+	 * Without MAP_FIXED, never offer a range where this file is mapped:
+	 * mremap(2) asks so for room to move its VMA to.
+	 */
+	return svm_place(r->addr, r->len, addr, len, pgoff, flags, r,
+			 flags & MAP_FIXED ? NULL : file);
 }
 
 static int svm_region_mmap(struct file *file, struct vm_area_struct *vma)
@@ -209,7 +263,18 @@ static int svm_region_mmap(struct file *file, struct vm_area_struct *vma)
 	err = svm_mm_add(r, vma->vm_mm, GFP_KERNEL);
 	if (err)
 		return err;
-	vm_flags_set(vma, VM_DONTEXPAND);
+	/*
+	 * shmem sets the VMA up; it leaves vm_flags alone, and so do we (on
+	 * 6.12 a changed vm_flags makes mmap_region() retry a merge that
+	 * frees this VMA without ->close).  The ->close of a failed ->mmap
+	 * is never called: undo the count here.
+	 */
+	err = svm_shmem_fops->mmap(file, vma);
+	if (err) {
+		svm_mm_del(r, vma->vm_mm);
+		return err;
+	}
+	WRITE_ONCE(r->shmem_vm_ops, vma->vm_ops);
 	vma->vm_ops = &svm_region_vm_ops;
 	vma->vm_private_data = r;
 	return 0;
@@ -229,28 +294,24 @@ static const struct file_operations svm_region_fops = {
 	.release		= svm_region_file_release,
 	.mmap			= svm_region_mmap,
 	.get_unmapped_area	= svm_region_get_unmapped_area,
+	.fsync			= noop_fsync,	/* as shmem: memory is the store */
 	.unlocked_ioctl		= svm_region_ioctl,
 	.compat_ioctl		= compat_ptr_ioctl,
 	.llseek			= noop_llseek,
 };
 
-static int svm_backing_open(struct inode *inode, struct file *file)
-{
-	return -ENXIO;
-}
-
-/* Opens of the backing inode by path (/proc/PID/{fd,map_files}/N). */
-static const struct file_operations svm_backing_fops = {
-	.owner	= THIS_MODULE,
-	.open	= svm_backing_open,
-};
-
-/* Close the backing shmem inode of a new region to other ways in. */
+/*
+ * Close the backing shmem inode of a new region to other ways in: opens
+ * by path (/proc/PID/{fd,map_files}/N) get ENXIO from the kernel's own
+ * no_open file operations, which, unlike anything of the module's, stay
+ * valid after it is unloaded, however long an O_PATH file or an inotify
+ * watch keeps the inode.
+ */
 void svm_region_seal(struct svm_region *r)
 {
 	struct inode *inode = r->inode;
 
-	inode->i_fop = &svm_backing_fops;
+	inode->i_fop = svm_no_open_fops;
 	SHMEM_I(inode)->seals |= F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW;
 }
 
@@ -268,7 +329,7 @@ struct file *svm_region_file(struct svm_region *r, bool rdonly)
 	 */
 	__module_get(THIS_MODULE);
 	ihold(inode);
-	file = alloc_file_pseudo(inode, svm_shm_mnt, name,
+	file = alloc_file_pseudo(inode, r->mnt, name,
 				 rdonly ? O_RDONLY : O_RDWR, &svm_region_fops);
 	if (IS_ERR(file)) {
 		iput(inode);
@@ -280,59 +341,101 @@ struct file *svm_region_file(struct svm_region *r, bool rdonly)
 	return file;
 }
 
-/*
- * The processes mapping r, as seen from the caller's pid namespace: one
- * entry per process whose address space maps r, then one (pid 0) per
- * address space no process has any more (being torn down); only those
- * with their mlock bit set if mlocked_only.  Fills up to max entries;
- * *total is how many there are.
- */
-int svm_region_mappers(struct svm_region *r, bool mlocked_only,
-		       struct svm_mapper *out, unsigned int max,
-		       unsigned int *total)
+/* Whether mm maps r with VM_LOCKED (mlock(2), mlockall(2), MAP_LOCKED). */
+static bool svm_mm_mlocked(struct mm_struct *mm, struct svm_region *r)
 {
-	struct pid_namespace *ns = task_active_pid_ns(current);
-	struct task_struct *p, *t;
-	struct mm_struct *mm;
-	unsigned int n = 0;
+	struct vm_area_struct *vma;
+	bool locked = false;
+
+	/* An address space on its way out is unlocked with its VMAs. */
+	if (!mmget_not_zero(mm))
+		return false;
+	mmap_read_lock(mm);
+	{
+		VMA_ITERATOR(vmi, mm, r->addr);
+
+		for_each_vma_range(vmi, vma, r->addr + r->len) {
+			if (vma->vm_ops == &svm_region_vm_ops &&
+			    vma->vm_private_data == r &&
+			    (vma->vm_flags & VM_LOCKED)) {
+				locked = true;
+				break;
+			}
+		}
+	}
+	mmap_read_unlock(mm);
+	mmput(mm);
+	return locked;
+}
+
+/*
+ * A snapshot of r's mappers: *nr entries, each address space held by
+ * mmgrab() until svm_mappers_put().  With mlock, each entry's mlocked is
+ * read from the address space's own VMAs, under its mmap_lock taken for
+ * reading with no svm lock held: the POSIX wiring source is the kernel's
+ * mlock state, not a copy of it.  Costs O(mappers of r), whatever the
+ * number of processes; r->lock is held only to copy the list.
+ */
+struct svm_mapper_snap *svm_mappers_get(struct svm_region *r, bool mlock,
+					unsigned int *nr)
+{
+	unsigned int want = READ_ONCE(r->nr_mappers), n = 0, i;
+	struct svm_mapper_snap *s;
 	struct svm_mm *m;
 
-	mutex_lock(&r->lock);
-	list_for_each_entry(m, &r->mappers, node)
-		m->seen = mlocked_only && !m->mlocked;
-	rcu_read_lock();
-	for_each_process(p) {
-		if (p->flags & PF_KTHREAD)
-			continue;
-		mm = NULL;
-		for_each_thread(p, t) {
-			mm = READ_ONCE(t->mm);
-			if (mm)
-				break;
-		}
-		m = mm ? svm_mm_find(r, mm) : NULL;
-		if (!m || (mlocked_only && !m->mlocked))
-			continue;
-		m->seen = true;
-		if (n < max) {
-			out[n].pid = task_tgid_nr_ns(p, ns);
-			out[n].nr_maps = m->nr_maps;
-		}
-		n++;
+	for (;;) {
+		s = kvmalloc_array(max(want, 1U), sizeof(*s), GFP_KERNEL);
+		if (!s)
+			return ERR_PTR(-ENOMEM);
+		mutex_lock(&r->lock);
+		if (r->nr_mappers <= want)
+			break;
+		want = r->nr_mappers;
+		mutex_unlock(&r->lock);
+		kvfree(s);
 	}
-	rcu_read_unlock();
 	list_for_each_entry(m, &r->mappers, node) {
-		if (m->seen)
-			continue;
-		if (n < max) {
-			out[n].pid = 0;
-			out[n].nr_maps = m->nr_maps;
-		}
+		mmgrab(m->mm);
+		s[n].mm = m->mm;
+		s[n].nr_maps = m->nr_maps;
+		s[n].mlocked = false;
 		n++;
 	}
 	mutex_unlock(&r->lock);
-	*total = n;
-	return min(n, max);
+
+	for (i = 0; mlock && i < n; i++) {
+		s[i].mlocked = svm_mm_mlocked(s[i].mm, r);
+		cond_resched();
+	}
+	*nr = n;
+	return s;
+}
+
+void svm_mappers_put(struct svm_mapper_snap *s, unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		mmdrop(s[i].mm);
+	kvfree(s);
+}
+
+/*
+ * The process of an address space, in the caller's pid namespace: its
+ * owner (the kernel keeps it for memcg), 0 when the caller cannot see it
+ * or when no process has the address space any more (being torn down).
+ */
+pid_t svm_mapper_pid(struct svm_mapper_snap *s)
+{
+	struct task_struct *owner;
+	pid_t pid = 0;
+
+	rcu_read_lock();
+	owner = rcu_dereference(s->mm->owner);
+	if (owner)
+		pid = task_tgid_nr_ns(owner, task_active_pid_ns(current));
+	rcu_read_unlock();
+	return pid;
 }
 
 /*
@@ -346,7 +449,7 @@ unsigned long svm_dev_get_unmapped_area(struct file *file, unsigned long addr,
 					unsigned long flags)
 {
 	return svm_place(svm_window_base, svm_window_size, addr, len, pgoff,
-			 flags, NULL);
+			 flags, NULL, NULL);
 }
 
 int svm_dev_mmap(struct file *file, struct vm_area_struct *vma)

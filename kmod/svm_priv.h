@@ -5,19 +5,18 @@
  * Lock order (outermost first):
  *
  *   mm->mmap_lock		get_unmapped_area, ->mmap, vm_ops->open/close
- *     svm_region.lock		mapper list, logical wiring state
+ *     svm_region.lock		mapper list
  *
- *   svm_region.wire_mutex	SVM_IOC_WIRE and the unwire work
- *     svm_region.lock
+ *   svm_region.wire_mutex	SVM_IOC_WIRE: the SVID count and its charge
  *     svm_lock			name table, id table, window tree, users
  *
- * wire_mutex is taken only by the SVM_IOC_WIRE ioctl and the unwire work,
- * never under mmap_lock, so it may be held while pages are allocated.
- * mmap_lock is never taken under wire_mutex either: the wiring code does
- * not touch user memory (the ioctl copies its argument before).  svm_lock
- * is taken by ioctls, by the unwire work and by the release of a region
- * file (from __fput(), without mmap_lock); it is never taken under
- * mmap_lock.  None of these locks is held across copy_{to,from}_user().
+ * wire_mutex is never taken under mmap_lock, so it may be held while pages
+ * are allocated; mmap_lock is never taken under it.  svm_lock is taken by
+ * ioctls and by the release of a region file (from __fput(), without
+ * mmap_lock); it is never taken under mmap_lock, and no mmap_lock is taken
+ * under it.  Reading a mapper's mlock state takes that mapper's mmap_lock
+ * for reading with none of these locks held (svm_mappers_get()).  None of
+ * these locks is held across copy_{to,from}_user().
  */
 #ifndef _SVM_PRIV_H
 #define _SVM_PRIV_H
@@ -31,18 +30,25 @@
 #include <linux/svm.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
-#include <linux/workqueue.h>
 
 struct mm_struct;
 struct svm_user;
 
-/* An address space mapping a region; on svm_region.mappers. */
+/*
+ * An address space mapping a region; on svm_region.mappers.  mm lives at
+ * least as long as its VMAs, so as long as the entry.
+ */
 struct svm_mm {
 	struct list_head	node;
-	struct mm_struct	*mm;	/* compared only: outlives its VMAs */
+	struct mm_struct	*mm;
 	unsigned int		nr_maps; /* VMAs of the region in mm */
-	bool			mlocked; /* its POSIX mlock bit */
-	bool			seen;	/* scratch for svm_region_mappers() */
+};
+
+/* One mapper as svm_mappers_get() saw it; mm is held by mmgrab(). */
+struct svm_mapper_snap {
+	struct mm_struct	*mm;
+	unsigned int		nr_maps;
+	bool			mlocked; /* a VM_LOCKED VMA of the region */
 };
 
 struct svm_region {
@@ -67,29 +73,28 @@ struct svm_region {
 	unsigned long		addr;
 	unsigned long		len;
 	struct inode		*inode;		/* shmem: the pages; held */
+	struct vfsmount		*mnt;		/* the inode's */
 	struct pid		*cpid;
 	u64			ctime_ns;
 	struct svm_user		*user;		/* charged for count and bytes */
 
 	atomic_t		nr_fds;		/* open region files */
 
-	struct mutex		lock;		/* protects the fields below */
+	/* What shmem's mmap installs; every mapping forwards to it. */
+	const struct vm_operations_struct *shmem_vm_ops;
+
+	struct mutex		lock;		/* protects the two below */
 	struct list_head	mappers;	/* struct svm_mm */
 	unsigned int		nr_mappers;
-	unsigned int		nr_mlocked;	/* mappers with mlocked set */
-	unsigned int		svid;		/* SVID lock count */
-	bool			wired;		/* nr_mlocked || svid */
 
 	/*
-	 * wire_mutex protects the applied wiring: the mapping's unevictable
-	 * flag and the charge below.  It follows the logical state above,
-	 * which vm_ops->close can change under mmap_lock; the unwire work
-	 * then catches up.
+	 * The SVID source of wiring.  The POSIX source is no state of ours:
+	 * it is the kernel's VM_LOCKED on the mappers' VMAs (svm_wire.c).
 	 */
-	struct mutex		wire_mutex;
-	u64			charged;	/* bytes; 0 when not charged */
+	struct mutex		wire_mutex;	/* protects the three below */
+	unsigned int		svid;		/* SVID lock count */
+	u64			charged;	/* bytes; 0 when svid is 0 */
 	kuid_t			charged_uid;
-	struct work_struct	unwire_work;
 };
 
 /* svm_main.c: module parameters, fixed after load unless noted. */
@@ -109,21 +114,24 @@ struct svm_va {
 
 void svm_va_init(struct svm_va *va, unsigned long base, unsigned long size);
 void svm_va_destroy(struct svm_va *va);
-int svm_va_alloc(struct svm_va *va, unsigned long nr, void *owner,
-		 unsigned long *addr);
+int svm_va_alloc(struct svm_va *va, unsigned long nr, unsigned long align,
+		 void *owner, unsigned long *addr);
 void svm_va_free(struct svm_va *va, unsigned long addr, unsigned long nr);
 unsigned long svm_va_largest_free(struct svm_va *va);
 
 /* The module's window; callers hold svm_lock. */
 int svm_window_init(void);
 void svm_window_exit(void);
-int svm_window_alloc(unsigned long nr, void *owner, unsigned long *addr);
+int svm_window_alloc(unsigned long nr, unsigned long align, void *owner,
+		     unsigned long *addr);
 void svm_window_free(unsigned long addr, unsigned long nr);
 void svm_window_stat(struct svm_window *w);
 
 /* svm_region.c: region lifecycle, names, ids, users. */
 extern struct mutex svm_lock;
 extern struct vfsmount *svm_shm_mnt;
+extern const struct file_operations *svm_shmem_fops;
+extern const struct file_operations *svm_no_open_fops;
 int svm_user_lock_charge(kuid_t uid, u64 len, bool capped, u64 limit);
 void svm_user_lock_refund(kuid_t uid, u64 len);
 int svm_regions_init(void);
@@ -134,25 +142,26 @@ struct svm_region *svm_region_get_or_create(const char *name, u64 len,
 void svm_region_put(struct svm_region *r);
 int svm_region_remove(const char *name);
 void svm_region_abandon(struct svm_region *r);
-void svm_region_fill_info(struct svm_region *r, struct svm_info *info);
-int svm_region_list(u64 *cursor, struct svm_info *out, unsigned int max);
+int svm_region_info(struct svm_region *r, struct svm_info *info);
+int svm_region_list(u64 *cursor, struct svm_info *out, unsigned int max,
+		    struct svm_region **their);
 unsigned int svm_region_count(void);
 
 /* svm_wire.c: wiring and its accounting. */
+bool svm_wired(unsigned int nr_mlocked, unsigned int svid);
 int svm_wiring_change(unsigned int nr_mlocked, unsigned int svid,
 		      int mlock_delta, int svid_delta);
 int svm_wire(struct svm_region *r, u32 op);
-void svm_wire_mm_leaves(struct svm_region *r, struct svm_mm *m);
-void svm_unwire_work(struct work_struct *work);
+int svm_wire_info(struct svm_region *r, struct svm_info *info);
 void svm_wire_destroy(struct svm_region *r);
 
 /* svm_map.c: region files, mappings, mapper tracking, the placeholder. */
-struct svm_mm *svm_mm_find(struct svm_region *r, struct mm_struct *mm);
 void svm_region_seal(struct svm_region *r);
 struct file *svm_region_file(struct svm_region *r, bool rdonly);
-int svm_region_mappers(struct svm_region *r, bool mlocked_only,
-		       struct svm_mapper *out, unsigned int max,
-		       unsigned int *total);
+struct svm_mapper_snap *svm_mappers_get(struct svm_region *r, bool mlock,
+					unsigned int *nr);
+void svm_mappers_put(struct svm_mapper_snap *s, unsigned int nr);
+pid_t svm_mapper_pid(struct svm_mapper_snap *s);
 unsigned long svm_dev_get_unmapped_area(struct file *file, unsigned long addr,
 					unsigned long len, unsigned long pgoff,
 					unsigned long flags);

@@ -11,10 +11,14 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/anon_inodes.h>
 #include <linux/cred.h>
 #include <linux/file.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mount.h>
+#include <linux/pagemap.h>
+#include <linux/pagevec.h>
 #include <linux/pid_namespace.h>
 #include <linux/rhashtable.h>
 #include <linux/sched.h>
@@ -45,6 +49,22 @@ static struct kmem_cache *svm_region_cache;
  */
 struct vfsmount *svm_shm_mnt;
 
+/*
+ * SVM_OPEN_HUGE regions live on a private tmpfs instance mounted
+ * huge=within_size (as i915's gemfs is), whatever shmem_enabled says;
+ * NULL when the kernel cannot give huge pages.
+ */
+static struct vfsmount *svm_huge_mnt;
+
+/*
+ * Two file_operations of the kernel's, not exported by name: shmem's
+ * (region mappings are set up by its ->mmap) and the no_open ones every
+ * inode starts with (a region inode is given them: svm_region_seal()).
+ */
+const struct file_operations *svm_shmem_fops;
+const struct file_operations *svm_no_open_fops;
+static const struct file_operations svm_probe_fops;
+
 static const struct rhashtable_params svm_name_params = {
 	.key_len		= SVM_NAME_MAX,
 	.key_offset		= offsetof(struct svm_region, name),
@@ -60,6 +80,20 @@ struct svm_user {
 	u64		locked;		/* of wiring charged to it */
 };
 
+/*
+ * tmpfs is built in (shmem cannot be a module), so get_fs_type() takes no
+ * module reference for a put_filesystem() (not exported) to drop.
+ */
+static struct vfsmount *svm_huge_mount(void)
+{
+	struct file_system_type *type = get_fs_type("tmpfs");
+	char opts[] = "huge=within_size";	/* parsed in place */
+
+	if (!type || !has_transparent_hugepage())
+		return NULL;
+	return vfs_kern_mount(type, SB_KERNMOUNT, "svm", opts);
+}
+
 int svm_regions_init(void)
 {
 	struct file *file;
@@ -69,13 +103,34 @@ int svm_regions_init(void)
 	if (IS_ERR(file))
 		return PTR_ERR(file);
 	svm_shm_mnt = mntget(file->f_path.mnt);
+	svm_shmem_fops = file->f_op;
 	fput(file);
+	/* The anon inode's i_fop was never set: inode_init_always()'s. */
+	file = anon_inode_getfile("[svm]", &svm_probe_fops, NULL, O_RDONLY);
+	if (IS_ERR(file)) {
+		err = PTR_ERR(file);
+		goto out_mnt;
+	}
+	svm_no_open_fops = file_inode(file)->i_fop;
+	fput(file);
+	if (!svm_no_open_fops || !svm_no_open_fops->open ||
+	    svm_no_open_fops->owner || !svm_shmem_fops->mmap) {
+		pr_err("unexpected shmem or anon inode file operations\n");
+		err = -EINVAL;
+		goto out_mnt;
+	}
+
+	svm_huge_mnt = svm_huge_mount();
+	if (IS_ERR(svm_huge_mnt)) {
+		err = PTR_ERR(svm_huge_mnt);
+		goto out_mnt;
+	}
 
 	/* Regions are made on behalf of users: charge them to their memcg. */
 	svm_region_cache = KMEM_CACHE(svm_region, SLAB_ACCOUNT);
 	if (!svm_region_cache) {
 		err = -ENOMEM;
-		goto out_mnt;
+		goto out_huge;
 	}
 	err = rhashtable_init(&svm_names, &svm_name_params);
 	if (err)
@@ -84,6 +139,9 @@ int svm_regions_init(void)
 
 out_cache:
 	kmem_cache_destroy(svm_region_cache);
+out_huge:
+	if (svm_huge_mnt)
+		kern_unmount(svm_huge_mnt);
 out_mnt:
 	mntput(svm_shm_mnt);
 	return err;
@@ -99,6 +157,8 @@ void svm_regions_exit(void)
 	xa_destroy(&svm_ids);
 	xa_destroy(&svm_users);
 	kmem_cache_destroy(svm_region_cache);
+	if (svm_huge_mnt)
+		kern_unmount(svm_huge_mnt);
 	mntput(svm_shm_mnt);
 }
 
@@ -217,7 +277,13 @@ static void svm_region_release(struct kref *ref)
 	mutex_unlock(&svm_lock);
 
 	svm_wire_destroy(r);
-	iput(r->inode);		/* the pages go with its last reference */
+	/*
+	 * The pages go now, whatever still pins the inode (an O_PATH file or
+	 * an inotify watch of /proc/PID/fd/N, which no ->open ever saw): they
+	 * were charged to a region that is gone.
+	 */
+	shmem_truncate_range(r->inode, 0, (loff_t)-1);
+	iput(r->inode);
 	put_pid(r->cpid);
 	mutex_destroy(&r->wire_mutex);
 	mutex_destroy(&r->lock);
@@ -248,13 +314,20 @@ static int svm_region_perm(struct svm_region *r, int want)
 static struct svm_region *svm_region_create(const char *name, u64 len,
 					    u32 flags, umode_t mode)
 {
+	struct vfsmount *mnt = svm_shm_mnt;
 	struct svm_region *r;
 	struct file *shmem;
+	unsigned long align;
 	int err;
 
 	lockdep_assert_held(&svm_lock);
 	if (len > READ_ONCE(svm_max_region_size) || len > svm_window_size)
 		return ERR_PTR(-EFBIG);
+	if (flags & SVM_OPEN_HUGE) {
+		if (!svm_huge_mnt)
+			return ERR_PTR(-EOPNOTSUPP);
+		mnt = svm_huge_mnt;
+	}
 	if (svm_nr_regions >= READ_ONCE(svm_max_regions))
 		return ERR_PTR(-ENFILE);
 
@@ -265,9 +338,11 @@ static struct svm_region *svm_region_create(const char *name, u64 len,
 	mutex_init(&r->lock);
 	mutex_init(&r->wire_mutex);
 	INIT_LIST_HEAD(&r->mappers);
-	INIT_WORK(&r->unwire_work, svm_unwire_work);
 	strscpy_pad(r->name, name, sizeof(r->name));
 	r->len = len;
+	r->mnt = mnt;
+	if (flags & SVM_OPEN_HUGE)
+		r->flags |= SVM_REGION_HUGE;
 	r->uid = current_euid();
 	r->cuid = r->uid;
 	r->gid = current_egid();
@@ -279,7 +354,9 @@ static struct svm_region *svm_region_create(const char *name, u64 len,
 		err = PTR_ERR(r->user);
 		goto out_free;
 	}
-	err = svm_window_alloc((len >> PAGE_SHIFT) + 1, r, &r->addr);
+	/* Where a PMD could map it, as shmem aligns its own mappings. */
+	align = len >= SVM_HUGE_SIZE ? SVM_HUGE_SIZE >> PAGE_SHIFT : 1;
+	err = svm_window_alloc((len >> PAGE_SHIFT) + 1, align, r, &r->addr);
 	if (err)
 		goto out_uncharge;
 
@@ -291,8 +368,7 @@ static struct svm_region *svm_region_create(const char *name, u64 len,
 	 * dentry and a file alive.  Like every shmem_file_setup() inode it
 	 * has no links, so its last iput() evicts it and frees the pages.
 	 */
-	shmem = shmem_file_setup_with_mnt(svm_shm_mnt, "svm", len,
-					  VM_NORESERVE);
+	shmem = shmem_file_setup_with_mnt(mnt, "svm", len, VM_NORESERVE);
 	if (IS_ERR(shmem)) {
 		/*
 		 * The internal shmem mount has no inode or block limit: its
@@ -433,15 +509,17 @@ void svm_region_abandon(struct svm_region *r)
 		mutex_unlock(&svm_lock);
 }
 
-/* Fill info for the caller's namespaces; svm_lock or a reference held. */
-void svm_region_fill_info(struct svm_region *r, struct svm_info *info)
+/*
+ * Fill info but its wiring fields, for the caller's namespaces; svm_lock
+ * or a reference held.
+ */
+static void svm_region_fill_info(struct svm_region *r, struct svm_info *info)
 {
 	struct user_namespace *ns = current_user_ns();
 
 	memset(info, 0, sizeof(*info));
 	info->size = sizeof(*info);
-	info->flags = READ_ONCE(r->flags) |
-		      (READ_ONCE(r->wired) ? SVM_REGION_WIRED : 0);
+	info->flags = READ_ONCE(r->flags);
 	info->id = r->id;
 	memcpy(info->name, r->name, sizeof(info->name));
 	info->addr = r->addr;
@@ -455,28 +533,75 @@ void svm_region_fill_info(struct svm_region *r, struct svm_info *info)
 	info->ctime_ns = r->ctime_ns;
 	info->resident = READ_ONCE(r->inode->i_mapping->nrpages);
 	info->nr_fds = atomic_read(&r->nr_fds);
-	info->svid_count = READ_ONCE(r->svid);
-	info->nr_mlocked = READ_ONCE(r->nr_mlocked);
-	info->charged = READ_ONCE(r->charged);
-	info->charged_uid = info->charged ?
-			    from_kuid_munged(ns, r->charged_uid) : 0;
 }
 
-/* Fill up to max entries with regions of id > *cursor, in id order. */
-int svm_region_list(u64 *cursor, struct svm_info *out, unsigned int max)
+/* Bytes of r resident in huge pages, and in small pages of a huge region. */
+static void svm_region_pages(struct svm_region *r, struct svm_info *info)
+{
+	struct address_space *mapping = r->inode->i_mapping;
+	bool huge = r->flags & SVM_REGION_HUGE;
+	struct folio_batch fbatch;
+	pgoff_t index = 0;
+	unsigned int i;
+
+	info->page_size = huge ? SVM_HUGE_SIZE : PAGE_SIZE;
+	folio_batch_init(&fbatch);
+	while (filemap_get_folios(mapping, &index, ~0UL, &fbatch)) {
+		for (i = 0; i < folio_batch_count(&fbatch); i++) {
+			struct folio *folio = fbatch.folios[i];
+
+			if (folio_test_pmd_mappable(folio))
+				info->huge_bytes += folio_size(folio);
+			else if (huge)
+				info->fallback_bytes += folio_size(folio);
+		}
+		folio_batch_release(&fbatch);
+		cond_resched();
+	}
+}
+
+/* What svm_region_fill_info() leaves out; no svm lock held. */
+static int svm_region_fill_slow(struct svm_region *r, struct svm_info *info)
+{
+	svm_region_pages(r, info);
+	return svm_wire_info(r, info);
+}
+
+/* All of info; the caller holds a reference and no svm lock. */
+int svm_region_info(struct svm_region *r, struct svm_info *info)
+{
+	svm_region_fill_info(r, info);
+	return svm_region_fill_slow(r, info);
+}
+
+/*
+ * Fill up to max entries with regions of id > *cursor, in id order.  The
+ * regions are held while their mappers' mlock state is read, outside
+ * svm_lock (it takes their mmap_lock); their[] has room for max.
+ */
+int svm_region_list(u64 *cursor, struct svm_info *out, unsigned int max,
+		    struct svm_region **their)
 {
 	unsigned long index = *cursor;
+	unsigned int n = 0, i;
 	struct svm_region *r;
-	unsigned int n = 0;
+	int err = 0;
 
 	mutex_lock(&svm_lock);
 	while (n < max) {
 		r = xa_find_after(&svm_ids, &index, ULONG_MAX, XA_PRESENT);
 		if (!r)
 			break;
+		kref_get(&r->ref);
+		their[n] = r;
 		svm_region_fill_info(r, &out[n++]);
 		*cursor = index;
 	}
 	mutex_unlock(&svm_lock);
-	return n;
+	for (i = 0; i < n; i++) {
+		if (!err)
+			err = svm_region_fill_slow(their[i], &out[i]);
+		svm_region_put(their[i]);
+	}
+	return err ? err : n;
 }

@@ -35,22 +35,45 @@ void svm_va_destroy(struct svm_va *va)
 }
 
 /*
- * Allocate nr pages, first fit, for owner; returns the address.  Built on
- * mas_empty_area() + mas_store_gfp() rather than mtree_alloc_range(),
- * whose 6.1 implementation predates its rewrite on those two.  The
- * caller's lock keeps the found gap free while mas_store_gfp() drops the
- * tree's lock to allocate nodes.
+ * Allocate nr pages, first fit at a multiple of align pages (a power of
+ * two), for owner; returns the address.  Built on mas_empty_area() +
+ * mas_store_gfp() rather than mtree_alloc_range(), whose 6.1
+ * implementation predates its rewrite on those two.  Each candidate is the
+ * lowest gap of nr pages from min on, rounded up to align: taken if it is
+ * free there, else the search goes on from the next aligned page, so it
+ * costs O(log n) per region in the way.  The caller's lock keeps the found
+ * gap free while mas_store_gfp() drops the tree's lock to allocate nodes.
  */
-int svm_va_alloc(struct svm_va *va, unsigned long nr, void *owner,
-		 unsigned long *addr)
+int svm_va_alloc(struct svm_va *va, unsigned long nr, unsigned long align,
+		 void *owner, unsigned long *addr)
 {
 	MA_STATE(mas, &va->mt, 0, 0);
+	unsigned long min = va->first, start;
 	int err;
 
 	if (!nr || nr > va->nfree)
 		return -ENOSPC;
 	mas_lock(&mas);
-	err = mas_empty_area(&mas, va->first, va->last, nr);
+	for (;;) {
+		err = -EBUSY;
+		if (min > va->last || va->last - min < nr - 1)
+			break;
+		mas_reset(&mas);
+		err = mas_empty_area(&mas, min, va->last, nr);
+		if (err)
+			break;
+		start = ALIGN(mas.index, align);
+		if (start == mas.index)
+			break;
+		err = -EBUSY;
+		if (start > va->last || va->last - start < nr - 1)
+			break;
+		mas_reset(&mas);
+		err = mas_empty_area(&mas, start, start + nr - 1, nr);
+		if (!err)
+			break;
+		min = start + align;
+	}
 	if (!err)
 		err = mas_store_gfp(&mas, owner, GFP_KERNEL);
 	mas_unlock(&mas);
@@ -96,10 +119,11 @@ void svm_window_exit(void)
 	svm_va_destroy(&svm_window);
 }
 
-int svm_window_alloc(unsigned long nr, void *owner, unsigned long *addr)
+int svm_window_alloc(unsigned long nr, unsigned long align, void *owner,
+		     unsigned long *addr)
 {
 	lockdep_assert_held(&svm_lock);
-	return svm_va_alloc(&svm_window, nr, owner, addr);
+	return svm_va_alloc(&svm_window, nr, align, owner, addr);
 }
 
 void svm_window_free(unsigned long addr, unsigned long nr)

@@ -1,22 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * svm: wiring, from two independent sources (uapi/linux/svm.h has the
- * table): a POSIX mlock bit per mapper, idempotent, and an SVID lock count
- * per region, balanced.  The region is wired while either holds it.
+ * table).  The region is wired while either holds it: svm_wired() is the
+ * one predicate that says so, for INFO, LIST and svmctl alike.
  *
- * The logical state (mlock bits, SVID count, wired) lives under
- * svm_region.lock, and every change to it goes through one predicate,
- * svm_wiring_change().  Applying it (the mapping's unevictable flag, the
- * pages, the RLIMIT_MEMLOCK charge) is slow and happens under wire_mutex
- * alone, never under a lock that mmap_lock paths take:
+ *  - POSIX mlock is the kernel's own: mlock(2), mlock2(2), mlockall(2)
+ *    and MAP_LOCKED set VM_LOCKED on a mapper's VMAs, the kernel mlocks
+ *    the pages, counts them in the mapper's VmLck and Mlocked, charges its
+ *    RLIMIT_MEMLOCK through mm->locked_vm, and ends it with the mapping.
+ *    svm keeps no copy of that state: it reads it from the mappers' VMAs
+ *    when asked (svm_mappers_get()), so the two can never disagree.
  *
- *  - unwired -> wired happens only in SVM_IOC_WIRE: charge, flag the
- *    mapping unevictable, populate, then commit the logical change.  On
- *    failure nothing stays charged or wired.
- *  - wired -> unwired commits at once, also from vm_ops->close when the
- *    last mlocked mapper leaves (under its mmap_lock).  The page work and
- *    the refund follow under wire_mutex: inline in the ioctl, or from the
- *    region's unwire work, or at destruction.
+ *  - The SVID lock is svm's, like SysV SHM_LOCK: a balanced count under
+ *    wire_mutex.  Its first lock charges the caller once (RLIMIT_MEMLOCK,
+ *    kept by the module since user_shm_lock() is not exported), flags the
+ *    mapping unevictable and populates every page; its last unlock makes
+ *    the pages evictable again (those some VMA still mlocks stay
+ *    unevictable: the kernel keeps them on the unevictable list while
+ *    mlocked) and refunds the charge, as destruction does.
+ *
+ * Neither source touches the other: munlock(2) never clears the SVID
+ * count or the mapping's unevictable flag, and SVM_WIRE_UNLOCK never
+ * clears a VM_LOCKED.
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
@@ -30,59 +35,25 @@
 #include "svm_priv.h"
 
 /*
- * The one wiring predicate (NetBSD's uvm_map_entry_wiring_changed()): how
- * changing the number of set mlock bits by mlock_delta and the SVID count
- * by svid_delta moves the region: 1 unwired -> wired, -1 wired -> unwired,
- * 0 no change.
+ * The one wiring predicate (NetBSD's uvm_map_entry_wiring_changed() asks
+ * it of a change): wired while any mapper mlocks the region or the SVID
+ * count is above 0.
+ */
+bool svm_wired(unsigned int nr_mlocked, unsigned int svid)
+{
+	return nr_mlocked || svid;
+}
+
+/*
+ * How changing the number of mlocking mappers by mlock_delta and the SVID
+ * count by svid_delta moves the region: 1 unwired -> wired, -1 wired ->
+ * unwired, 0 no change.
  */
 int svm_wiring_change(unsigned int nr_mlocked, unsigned int svid,
 		      int mlock_delta, int svid_delta)
 {
-	bool was = nr_mlocked || svid;
-	bool now = nr_mlocked + mlock_delta || svid + svid_delta;
-
-	return (int)now - (int)was;
-}
-
-static void svm_wire_commit(struct svm_region *r, struct svm_mm *m,
-			    int mlock_delta, int svid_delta)
-{
-	lockdep_assert_held(&r->lock);
-	if (mlock_delta)
-		m->mlocked = mlock_delta > 0;
-	r->nr_mlocked += mlock_delta;
-	r->svid += svid_delta;
-	WRITE_ONCE(r->wired, r->nr_mlocked || r->svid);
-}
-
-/* What op would change, for the caller; validated under r->lock. */
-static int svm_wire_delta(struct svm_region *r, u32 op, struct svm_mm **m,
-			  int *mlock_delta, int *svid_delta)
-{
-	lockdep_assert_held(&r->lock);
-	*m = NULL;
-	*mlock_delta = 0;
-	*svid_delta = 0;
-	switch (op) {
-	case SVM_WIRE_MLOCK:
-	case SVM_WIRE_MUNLOCK:
-		*m = svm_mm_find(r, current->mm);
-		if (!*m)
-			return -ENOMEM;	/* as mlock(2) of an unmapped range */
-		*mlock_delta = (int)(op == SVM_WIRE_MLOCK) - (int)(*m)->mlocked;
-		return 0;
-	case SVM_WIRE_LOCK:
-		if (r->svid == UINT_MAX)
-			return -EINVAL;
-		*svid_delta = 1;
-		return 0;
-	case SVM_WIRE_UNLOCK:
-		if (!r->svid)
-			return -EINVAL;
-		*svid_delta = -1;
-		return 0;
-	}
-	return -EINVAL;
+	return (int)svm_wired(nr_mlocked + mlock_delta, svid + svid_delta) -
+	       (int)svm_wired(nr_mlocked, svid);
 }
 
 /* Charge the caller: EPERM with RLIMIT_MEMLOCK 0, ENOMEM past it. */
@@ -105,39 +76,50 @@ static int svm_charge(struct svm_region *r)
 	return 0;
 }
 
-/* Bring every page of r into memory. */
+static void svm_refund(struct svm_region *r)
+{
+	lockdep_assert_held(&r->wire_mutex);
+	if (!r->charged)
+		return;
+	svm_user_lock_refund(r->charged_uid, r->charged);
+	WRITE_ONCE(r->charged, 0);
+}
+
+/*
+ * Bring every page of r into memory.  Allocation follows the inode's
+ * shared policy (mbind(2) on any mapping) and its huge page setting, as
+ * a fault would.
+ */
 static int svm_populate(struct svm_region *r)
 {
 	struct address_space *mapping = r->inode->i_mapping;
-	pgoff_t i, n = r->len >> PAGE_SHIFT;
+	pgoff_t i = 0, n = r->len >> PAGE_SHIFT;
+	struct folio *folio;
 	struct page *page;
 
-	for (i = 0; i < n; i++) {
+	while (i < n) {
 		if (fatal_signal_pending(current))
 			return -EINTR;
 		page = shmem_read_mapping_page_gfp(mapping, i,
 						   mapping_gfp_mask(mapping));
 		if (IS_ERR(page))
 			return PTR_ERR(page);
-		put_page(page);
+		folio = page_folio(page);
+		/* A huge folio brings all its pages at once. */
+		i = folio->index + folio_nr_pages(folio);
+		folio_put(folio);
 		cond_resched();
 	}
 	return 0;
 }
 
-/*
- * Once r is logically unwired: make its pages evictable again, as SysV
- * SHM_UNLOCK does, and refund the charge.
- */
-static void svm_unwire_apply(struct svm_region *r)
+/* Make r's pages evictable again, as SysV SHM_UNLOCK does. */
+static void svm_unevictable_clear(struct svm_region *r)
 {
 	struct address_space *mapping = r->inode->i_mapping;
 	struct folio_batch fbatch;
 	pgoff_t index = 0;
 
-	lockdep_assert_held(&r->wire_mutex);
-	if (READ_ONCE(r->wired) || !r->charged)
-		return;
 	mapping_clear_unevictable(mapping);
 	folio_batch_init(&fbatch);
 	while (filemap_get_folios(mapping, &index, ~0UL, &fbatch)) {
@@ -145,8 +127,23 @@ static void svm_unwire_apply(struct svm_region *r)
 		folio_batch_release(&fbatch);
 		cond_resched();
 	}
-	svm_user_lock_refund(r->charged_uid, r->charged);
-	WRITE_ONCE(r->charged, 0);
+}
+
+/* The first SVID lock: charge, flag unevictable, populate; or nothing. */
+static int svm_svid_wire(struct svm_region *r)
+{
+	int err;
+
+	err = svm_charge(r);
+	if (err)
+		return err;
+	mapping_set_unevictable(r->inode->i_mapping);
+	err = svm_populate(r);
+	if (err) {
+		svm_unevictable_clear(r);
+		svm_refund(r);
+	}
+	return err;
 }
 
 static bool svm_may_svid_lock(struct svm_region *r)
@@ -160,82 +157,68 @@ static bool svm_may_svid_lock(struct svm_region *r)
 /* SVM_IOC_WIRE: op (SVM_WIRE_*) was validated by the caller. */
 int svm_wire(struct svm_region *r, u32 op)
 {
-	int mlock_delta, svid_delta, change, err;
-	struct svm_mm *m;
+	int err = 0;
 
-	if ((op == SVM_WIRE_LOCK || op == SVM_WIRE_UNLOCK) &&
-	    !svm_may_svid_lock(r))
+	/* Retired: POSIX mlock of a region is mlock(2) of its mapping. */
+	if (op == SVM_WIRE_MLOCK || op == SVM_WIRE_MUNLOCK)
+		return -EOPNOTSUPP;
+	if (!svm_may_svid_lock(r))
 		return -EPERM;
 
 	mutex_lock(&r->wire_mutex);
-	/*
-	 * A mapper that left may have unwired r with the refund still in the
-	 * unwire work: settle it first, or a new charge would replace the
-	 * record of the old one and the old one would never be refunded.
-	 */
-	svm_unwire_apply(r);
-	mutex_lock(&r->lock);
-	err = svm_wire_delta(r, op, &m, &mlock_delta, &svid_delta);
-	change = err ? 0 : svm_wiring_change(r->nr_mlocked, r->svid,
-					     mlock_delta, svid_delta);
-	if (!err && change <= 0)
-		svm_wire_commit(r, m, mlock_delta, svid_delta);
-	mutex_unlock(&r->lock);
-	if (err || change <= 0) {
-		if (change < 0)
-			svm_unwire_apply(r);
-		goto out;
+	if (op == SVM_WIRE_LOCK) {
+		if (r->svid == UINT_MAX)
+			err = -EINVAL;
+		else if (!r->svid)
+			err = svm_svid_wire(r);
+		if (!err)
+			WRITE_ONCE(r->svid, r->svid + 1);
+	} else if (!r->svid) {
+		err = -EINVAL;
+	} else {
+		if (r->svid == 1) {
+			svm_unevictable_clear(r);
+			svm_refund(r);
+		}
+		WRITE_ONCE(r->svid, r->svid - 1);
 	}
-
-	/*
-	 * unwired -> wired.  Nothing else can wire r meanwhile (wire_mutex);
-	 * the caller may stop mapping it, so its op is checked again.
-	 */
-	err = svm_charge(r);
-	if (err)
-		goto out;
-	mapping_set_unevictable(r->inode->i_mapping);
-	err = svm_populate(r);
-	mutex_lock(&r->lock);
-	if (!err)
-		err = svm_wire_delta(r, op, &m, &mlock_delta, &svid_delta);
-	if (!err)
-		svm_wire_commit(r, m, mlock_delta, svid_delta);
-	mutex_unlock(&r->lock);
-	if (err)
-		svm_unwire_apply(r);
-out:
 	mutex_unlock(&r->wire_mutex);
 	return err;
 }
 
-/* vm_ops->close, r->lock held: mapper m leaves and loses its mlock bit. */
-void svm_wire_mm_leaves(struct svm_region *r, struct svm_mm *m)
+/*
+ * The wiring fields of info: the SVID source and its charge, and how many
+ * mappers mlock the region, read from their VMAs; no lock held.
+ */
+int svm_wire_info(struct svm_region *r, struct svm_info *info)
 {
-	lockdep_assert_held(&r->lock);
-	if (!m->mlocked)
-		return;
-	if (svm_wiring_change(r->nr_mlocked, r->svid, -1, 0) < 0)
-		schedule_work(&r->unwire_work);
-	svm_wire_commit(r, m, -1, 0);
-}
+	struct svm_mapper_snap *s;
+	unsigned int n, i;
 
-void svm_unwire_work(struct work_struct *work)
-{
-	struct svm_region *r = container_of(work, struct svm_region,
-					    unwire_work);
+	s = svm_mappers_get(r, true, &n);
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	info->nr_mlocked = 0;
+	for (i = 0; i < n; i++)
+		info->nr_mlocked += s[i].mlocked;
+	svm_mappers_put(s, n);
 
 	mutex_lock(&r->wire_mutex);
-	svm_unwire_apply(r);
+	info->svid_count = r->svid;
+	info->charged = r->charged;
+	info->charged_uid = r->charged ?
+			    from_kuid_munged(current_user_ns(), r->charged_uid) : 0;
 	mutex_unlock(&r->wire_mutex);
+	if (svm_wired(info->nr_mlocked, info->svid_count))
+		info->flags |= SVM_REGION_WIRED;
+	return 0;
 }
 
 /* Destruction always fully unwires; nothing else refers to r any more. */
 void svm_wire_destroy(struct svm_region *r)
 {
-	cancel_work_sync(&r->unwire_work);
 	mutex_lock(&r->wire_mutex);
-	WRITE_ONCE(r->wired, false);
-	svm_unwire_apply(r);
+	r->svid = 0;
+	svm_refund(r);
 	mutex_unlock(&r->wire_mutex);
 }

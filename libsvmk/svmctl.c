@@ -1,11 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
 /*
  * svmctl: list, show, create, remove and wire svm regions from the shell,
- * in the manner of ipcs(1) and lsipc(1).
- *
- * It is linked statically to run in guests without a libc, so user and
- * group names come from /etc/passwd and /etc/group directly: glibc's
- * getpwuid() would need the NSS shared libraries at run time.
+ * in the manner of ipcs(1) and lsipc(1).  The list is a libsmartcols table,
+ * with the output options of lsblk(8) and lsipc(1).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -24,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libsmartcols.h>
+
 #include "svmk.h"
 
 #define EXIT_USAGE	2
@@ -36,19 +35,27 @@
 /* --for takes at most this many seconds (a bit over 68 years). */
 #define HOLD_MAX	INT32_MAX
 
+/* How list prints its table (info and window know text and JSON only). */
+enum format { FMT_TABLE, FMT_RAW, FMT_PAIRS, FMT_JSON };
+
 struct options {
-	bool json;
+	enum format format;
+	const char *output;		/* list -o COLS, or +COLS */
+	bool bytes;			/* list: sizes in bytes */
+	bool noheadings;
+	const char *list_only;		/* the first option only list takes */
 	bool mode_set;
 	bool persist;			/* accepted, created regions persist */
+	bool huge;			/* create with SVM_OPEN_HUGE */
 	unsigned int mode;
 	long hold;			/* mlock --for seconds, -1: until a signal */
 };
 
 static const char usage_text[] =
-	"Usage: svmctl [--json] list\n"
-	"       svmctl [--json] info NAME\n"
-	"       svmctl [--json] window\n"
-	"       svmctl create NAME SIZE [--mode MODE] [--persist]\n"
+	"Usage: svmctl [-J|-P|-r] [-n] [-b] [-o COLS] list\n"
+	"       svmctl [-J] info NAME\n"
+	"       svmctl [-J] window\n"
+	"       svmctl create NAME SIZE [--mode MODE] [--persist] [--huge]\n"
 	"       svmctl rm NAME\n"
 	"       svmctl lock|unlock NAME\n"
 	"       svmctl mlock NAME [--for SECONDS]\n"
@@ -63,34 +70,42 @@ static const char usage_text[] =
 	"  window    show the address window, its usage and the module limits\n"
 	"  create    create a region of SIZE bytes (suffixes K, M, G, T are\n"
 	"            powers of 1024) that persists until removed; print its\n"
-	"            address\n"
+	"            address (--huge: in 2 MiB transparent huge pages)\n"
 	"  rm        remove a region's name; its memory lives on while in use\n"
 	"  lock      take an SVID lock: the region is wired (its pages populated\n"
 	"            and unevictable) until as many unlocks; print its wiring\n"
 	"  unlock    drop one SVID lock; print the region's wiring\n"
-	"  mlock     map the region read-only and set svmctl's POSIX mlock bit\n"
-	"            on it, then hold it until SIGINT or SIGTERM (or for\n"
-	"            SECONDS): the bit belongs to the mapping and ends with it\n"
-	"  munlock   clear svmctl's own mlock bit (it has none) and list the\n"
-	"            processes holding one: each process's bit is cleared by\n"
-	"            that process, or when it stops mapping the region\n"
+	"  mlock     map the region read-only and mlock(2) svmctl's mapping,\n"
+	"            then hold it until SIGINT or SIGTERM (or for SECONDS):\n"
+	"            the mlock belongs to the mapping and ends with it\n"
+	"  munlock   munlock(2) svmctl's own mapping (it holds none) and list\n"
+	"            the processes that mlock the region: each process's mlock\n"
+	"            ends when it munlocks, or when it stops mapping the region\n"
 	"\n"
-	"A region is wired while any process's mlock bit is set or its SVID\n"
-	"lock count is above 0; the lock or mlock that wires it is charged to\n"
-	"its user against RLIMIT_MEMLOCK (unless CAP_IPC_LOCK).  SVID lock and\n"
-	"unlock need the region's owner or creator, or CAP_IPC_LOCK.\n"
+	"A region is wired while any process mlocks its mapping of it or its\n"
+	"SVID lock count is above 0.  mlock(2) is charged by the kernel to the\n"
+	"mapper (VmLck); the first SVID lock is charged once to its user against\n"
+	"RLIMIT_MEMLOCK (unless CAP_IPC_LOCK).  SVID lock and unlock need the\n"
+	"region's owner or creator, or CAP_IPC_LOCK.\n"
 	"\n"
 	"Options:\n"
-	"      --json         print JSON (list, info, window)\n"
-	"      --mode MODE    octal permission bits for create (default 0600)\n"
-	"      --persist      accepted for clarity: created regions persist\n"
-	"      --for SECONDS  mlock: hold that long (a signal still ends it)\n"
-	"  -h, --help         show this help\n"
-	"      --version      show the version\n"
+	"  -J, --json          print JSON (list, info, window)\n"
+	"  -o, --output COLS   list: the columns to print, comma-separated;\n"
+	"                      +COLS adds them to the default ones\n"
+	"  -b, --bytes         list: sizes in bytes, not 64K, 1.5G ...\n"
+	"  -n, --noheadings    list: no header line\n"
+	"  -r, --raw           list: columns one space apart, unaligned\n"
+	"  -P, --pairs         list: COLUMN=\"value\" pairs, a line per region\n"
+	"      --mode MODE     octal permission bits for create (default 0600)\n"
+	"      --persist       accepted for clarity: created regions persist\n"
+	"      --huge          create: SVM_OPEN_HUGE, size rounded up to 2 MiB\n"
+	"      --for SECONDS   mlock: hold that long (a signal still ends it)\n"
+	"  -h, --help          show this help\n"
+	"      --version       show the version\n"
 	"\n"
 	"A NAME starting with '-' must come after \"--\".\n"
 	"Environment: SVMK_DEVICE replaces " SVM_DEVICE ".\n"
-	"Exit status: 0 success, 1 error, 2 bad usage.\n";
+	"Exit status: 0 success, 1 error (an unknown column too), 2 bad usage.\n";
 
 static int __attribute__((format(printf, 1, 2)))
 usage_error(const char *fmt, ...)
@@ -231,30 +246,24 @@ static const char *human_size(char *buf, uint64_t bytes)
 	return buf;
 }
 
-/* The name of a user or group id, or the number if it has none. */
+/*
+ * The name of a user or group id, through the name service switch, or the
+ * number if it has none.
+ */
 static const char *id_name(char *buf, unsigned int id, bool group)
 {
 	const char *name = NULL;
 	struct passwd *pw;
 	struct group *gr;
-	FILE *f;
 
-	f = fopen(group ? "/etc/group" : "/etc/passwd", "re");
-	if (f && group) {
-		while (!name && (gr = fgetgrent(f)))
-			if (gr->gr_gid == id)
-				name = gr->gr_name;
-	} else if (f) {
-		while (!name && (pw = fgetpwent(f)))
-			if (pw->pw_uid == id)
-				name = pw->pw_name;
-	}
+	if (group && (gr = getgrgid(id)))
+		name = gr->gr_name;
+	else if (!group && (pw = getpwuid(id)))
+		name = pw->pw_name;
 	if (name)
 		snprintf(buf, CELL_MAX, "%s", name);
 	else
 		snprintf(buf, CELL_MAX, "%u", id);
-	if (f)
-		fclose(f);
 	return buf;
 }
 
@@ -267,6 +276,7 @@ static const char *region_flags(char *buf, uint32_t flags)
 		{ SVM_REGION_PERSIST, "persist" },
 		{ SVM_REGION_REMOVED, "removed" },
 		{ SVM_REGION_WIRED, "wired" },
+		{ SVM_REGION_HUGE, "huge" },
 	};
 	size_t i, len = 0;
 
@@ -313,7 +323,261 @@ static uint64_t page_size(void)
 	return sysconf(_SC_PAGESIZE);
 }
 
-/* ---- JSON ------------------------------------------------------------ */
+/* ---- the columns of list ---------------------------------------------- */
+
+enum {
+	COL_ID, COL_NAME, COL_ADDRESS, COL_ADDR, COL_SIZE, COL_LENGTH,
+	COL_OWNER, COL_UID, COL_GID, COL_CUID, COL_CPID, COL_MODE,
+	COL_MAPPERS, COL_NR_MAPPERS, COL_FDS, COL_NR_FDS, COL_RESIDENT,
+	COL_RESIDENT_PAGES, COL_WIRED, COL_SVID_COUNT, COL_NR_MLOCKED,
+	COL_CHARGED, COL_CHARGED_UID, COL_FLAGS, COL_CTIME_NS, NR_COLS
+};
+
+/*
+ * A column's name is its header and, in lower case, its JSON field (those
+ * of the JSON default columns are svm(4)'s).  A size is human-readable,
+ * or with --bytes a number of bytes; in JSON, MODE and FLAGS are decimal
+ * numbers and WIRED a boolean.
+ */
+static const struct colinfo {
+	const char *name;
+	int flags;			/* SCOLS_FL_* */
+	int json;			/* SCOLS_JSON_* */
+	bool size;			/* human-readable unless --bytes */
+	const char *help;
+} colinfos[NR_COLS] = {
+	[COL_ID] = { "ID", SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false,
+		"region ID, unique while the module stays loaded" },
+	[COL_NAME] = { "NAME", 0, SCOLS_JSON_STRING, false, "name" },
+	[COL_ADDRESS] = { "ADDRESS", 0, SCOLS_JSON_STRING, false,
+		"address, in hexadecimal" },
+	[COL_ADDR] = { "ADDR", SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false,
+		"address, in decimal" },
+	[COL_SIZE] = { "SIZE", SCOLS_FL_RIGHT, SCOLS_JSON_STRING, true,
+		"size" },
+	[COL_LENGTH] = { "LENGTH", SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false,
+		"size in bytes" },
+	[COL_OWNER] = { "OWNER", 0, SCOLS_JSON_STRING, false,
+		"owner's user name, or user ID" },
+	[COL_UID] = { "UID", SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false,
+		"owner's user ID" },
+	[COL_GID] = { "GID", SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false,
+		"group ID" },
+	[COL_CUID] = { "CUID", SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false,
+		"creator's user ID" },
+	[COL_CPID] = { "CPID", SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false,
+		"creator's process ID, 0 if not visible here" },
+	[COL_MODE] = { "MODE", 0, SCOLS_JSON_NUMBER, false,
+		"permission bits, in octal (JSON: a decimal number)" },
+	[COL_MAPPERS] = { "MAPPERS", SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false,
+		"number of processes mapping it" },
+	[COL_NR_MAPPERS] = { "NR_MAPPERS", SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		false, "the same as MAPPERS" },
+	[COL_FDS] = { "FDS", SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false,
+		"number of open region file descriptions" },
+	[COL_NR_FDS] = { "NR_FDS", SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false,
+		"the same as FDS" },
+	[COL_RESIDENT] = { "RESIDENT", SCOLS_FL_RIGHT, SCOLS_JSON_STRING, true,
+		"memory its pages take now" },
+	[COL_RESIDENT_PAGES] = { "RESIDENT_PAGES", SCOLS_FL_RIGHT,
+		SCOLS_JSON_NUMBER, false, "pages in memory now" },
+	[COL_WIRED] = { "WIRED", 0, SCOLS_JSON_BOOLEAN, false,
+		"what wires it: svid=N,mlock=N, or - (JSON: true or false)" },
+	[COL_SVID_COUNT] = { "SVID_COUNT", SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		false, "SVID lock count" },
+	[COL_NR_MLOCKED] = { "NR_MLOCKED", SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		false, "number of processes that mlock(2) the region" },
+	[COL_CHARGED] = { "CHARGED", SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false,
+		"bytes charged for the SVID lock against RLIMIT_MEMLOCK" },
+	[COL_CHARGED_UID] = { "CHARGED_UID", SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		false, "user ID charged for the SVID lock" },
+	[COL_FLAGS] = { "FLAGS", 0, SCOLS_JSON_NUMBER, false,
+		"persist, removed, wired, huge, or - (JSON: the bits, a number)" },
+	[COL_CTIME_NS] = { "CTIME_NS", SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false,
+		"creation time, nanoseconds since the Epoch" },
+};
+
+static const int table_columns[] = {
+	COL_ID, COL_NAME, COL_ADDRESS, COL_SIZE, COL_OWNER, COL_MODE,
+	COL_MAPPERS, COL_FDS, COL_RESIDENT, COL_WIRED, COL_FLAGS,
+};
+
+/* The fields of svm(4)'s struct svm_info, in its order. */
+static const int json_columns[] = {
+	COL_ID, COL_NAME, COL_ADDR, COL_LENGTH, COL_UID, COL_GID, COL_CUID,
+	COL_CPID, COL_MODE, COL_FLAGS, COL_WIRED, COL_SVID_COUNT,
+	COL_NR_MLOCKED, COL_CHARGED, COL_CHARGED_UID, COL_NR_MAPPERS,
+	COL_NR_FDS, COL_RESIDENT_PAGES, COL_CTIME_NS,
+};
+
+/* The columns list prints, in order; a column may come twice. */
+struct columns {
+	int id[2 * NR_COLS];
+	size_t n;
+};
+
+static int json_type(const struct colinfo *ci, const struct options *opt)
+{
+	if (ci->size)
+		return opt->bytes ? SCOLS_JSON_NUMBER : SCOLS_JSON_STRING;
+	return ci->json;
+}
+
+static const char *number(char *buf, uint64_t v)
+{
+	snprintf(buf, CELL_MAX, "%" PRIu64, v);
+	return buf;
+}
+
+static const char *size_cell(char *buf, uint64_t bytes,
+			     const struct options *opt)
+{
+	return opt->bytes ? number(buf, bytes) : human_size(buf, bytes);
+}
+
+/* Column col of region in, as text or as the column's JSON type. */
+static const char *cell(char *buf, int col, const struct svm_info *in,
+			const struct options *opt)
+{
+	bool json = opt->format == FMT_JSON;
+
+	switch (col) {
+	case COL_ID:
+		return number(buf, in->id);
+	case COL_NAME:
+		return in->name;
+	case COL_ADDRESS:
+		snprintf(buf, CELL_MAX, "0x%" PRIx64, (uint64_t)in->addr);
+		return buf;
+	case COL_ADDR:
+		return number(buf, in->addr);
+	case COL_SIZE:
+		return size_cell(buf, in->length, opt);
+	case COL_LENGTH:
+		return number(buf, in->length);
+	case COL_OWNER:
+		return id_name(buf, in->uid, false);
+	case COL_UID:
+		return number(buf, in->uid);
+	case COL_GID:
+		return number(buf, in->gid);
+	case COL_CUID:
+		return number(buf, in->cuid);
+	case COL_CPID:
+		snprintf(buf, CELL_MAX, "%d", in->cpid);
+		return buf;
+	case COL_MODE:
+		snprintf(buf, CELL_MAX, json ? "%u" : "%04o", in->mode);
+		return buf;
+	case COL_MAPPERS:
+	case COL_NR_MAPPERS:
+		return number(buf, in->nr_mappers);
+	case COL_FDS:
+	case COL_NR_FDS:
+		return number(buf, in->nr_fds);
+	case COL_RESIDENT:
+		return size_cell(buf, in->resident * page_size(), opt);
+	case COL_RESIDENT_PAGES:
+		return number(buf, in->resident);
+	case COL_WIRED:
+		if (json)	/* libsmartcols reads "0" as false */
+			return in->flags & SVM_REGION_WIRED ? "1" : "0";
+		return wired_cell(buf, in);
+	case COL_SVID_COUNT:
+		return number(buf, in->svid_count);
+	case COL_NR_MLOCKED:
+		return number(buf, in->nr_mlocked);
+	case COL_CHARGED:
+		return number(buf, in->charged);
+	case COL_CHARGED_UID:
+		return number(buf, in->charged_uid);
+	case COL_FLAGS:
+		return json ? number(buf, in->flags) :
+			      region_flags(buf, in->flags);
+	case COL_CTIME_NS:
+		return number(buf, in->ctime_ns);
+	}
+	return "";
+}
+
+/* A column by name, any case, as util-linux takes them; -1 if none. */
+static int column_id(const char *name, size_t len)
+{
+	int i;
+
+	for (i = 0; i < NR_COLS; i++)
+		if (strlen(colinfos[i].name) == len &&
+		    !strncasecmp(colinfos[i].name, name, len))
+			return i;
+	return -1;
+}
+
+/*
+ * The columns of -o COLS, or of the format's defaults followed by those
+ * of -o +COLS.  Returns 0 or the exit code.
+ */
+static int select_columns(const struct options *opt, struct columns *c)
+{
+	const char *s = opt->output;
+	bool json = opt->format == FMT_JSON;
+	size_t i, len;
+	int id;
+
+	c->n = 0;
+	if (!s || *s == '+') {
+		for (i = 0; json && i < ARRAY_SIZE(json_columns); i++)
+			c->id[c->n++] = json_columns[i];
+		for (i = 0; !json && i < ARRAY_SIZE(table_columns); i++)
+			c->id[c->n++] = table_columns[i];
+		if (!s)
+			return 0;
+		s++;
+	}
+	for (;;) {
+		len = strcspn(s, ",");
+		id = column_id(s, len);
+		if (id < 0)
+			return error_msg("unknown column: %.*s", (int)len, s);
+		if (c->n == ARRAY_SIZE(c->id))
+			return error_msg("too many columns");
+		c->id[c->n++] = id;
+		if (!s[len])
+			return 0;
+		s += len + 1;
+	}
+}
+
+/* "title A,B,C" of the columns ids[n], wrapped at a comma. */
+static void print_column_names(const char *title, const int *ids, size_t n)
+{
+	int len = printf("%s", title);
+	const char *name;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		name = colinfos[ids[i]].name;
+		if (len + strlen(name) + 1 > 78)
+			len = printf("\n  ") - 1;
+		len += printf("%s%s", name, i + 1 < n ? "," : "\n");
+	}
+}
+
+static void print_column_help(void)
+{
+	size_t i;
+
+	fputs("\nAvailable output columns (list):\n", stdout);
+	for (i = 0; i < NR_COLS; i++)
+		printf(" %14s  %s%s\n", colinfos[i].name, colinfos[i].help,
+		       colinfos[i].size ? " (human-readable unless --bytes)" :
+		       "");
+	print_column_names("Default columns: ", table_columns,
+			   ARRAY_SIZE(table_columns));
+	print_column_names("Default columns with --json: ", json_columns,
+			   ARRAY_SIZE(json_columns));
+}
+
+/* ---- JSON of info ------------------------------------------------------ */
 
 static void json_string(const char *s)
 {
@@ -331,32 +595,34 @@ static void json_string(const char *s)
 	putchar('"');
 }
 
-/* The fields of one region, without the closing brace. */
-static void json_region(const struct svm_info *in, const char *indent)
+/*
+ * The fields of one region, those of list --json, without the closing
+ * brace: one object, which libsmartcols (a table of lines) cannot print.
+ */
+static void json_region(const struct svm_info *in)
 {
-	printf("%s{\n%s  \"id\": %" PRIu64 ",\n%s  \"name\": ",
-	       indent, indent, (uint64_t)in->id, indent);
-	json_string(in->name);
-	printf(",\n%s  \"addr\": %" PRIu64 ",\n", indent, (uint64_t)in->addr);
-	printf("%s  \"length\": %" PRIu64 ",\n", indent, (uint64_t)in->length);
-	printf("%s  \"uid\": %u,\n", indent, in->uid);
-	printf("%s  \"gid\": %u,\n", indent, in->gid);
-	printf("%s  \"cuid\": %u,\n", indent, in->cuid);
-	printf("%s  \"cpid\": %d,\n", indent, in->cpid);
-	printf("%s  \"mode\": %u,\n", indent, in->mode);
-	printf("%s  \"flags\": %u,\n", indent, in->flags);
-	printf("%s  \"wired\": %s,\n", indent,
-	       in->flags & SVM_REGION_WIRED ? "true" : "false");
-	printf("%s  \"svid_count\": %u,\n", indent, in->svid_count);
-	printf("%s  \"nr_mlocked\": %u,\n", indent, in->nr_mlocked);
-	printf("%s  \"charged\": %" PRIu64 ",\n", indent,
-	       (uint64_t)in->charged);
-	printf("%s  \"charged_uid\": %u,\n", indent, in->charged_uid);
-	printf("%s  \"nr_mappers\": %u,\n", indent, in->nr_mappers);
-	printf("%s  \"nr_fds\": %u,\n", indent, in->nr_fds);
-	printf("%s  \"resident_pages\": %" PRIu64 ",\n", indent,
-	       (uint64_t)in->resident);
-	printf("%s  \"ctime_ns\": %" PRIu64, indent, (uint64_t)in->ctime_ns);
+	const struct options json = { .format = FMT_JSON };
+	const struct colinfo *ci;
+	char buf[CELL_MAX];
+	const char *v, *c;
+	size_t i;
+	int type;
+
+	for (i = 0; i < ARRAY_SIZE(json_columns); i++) {
+		ci = &colinfos[json_columns[i]];
+		v = cell(buf, json_columns[i], in, &json);
+		type = json_type(ci, &json);
+		fputs(i ? ",\n  \"" : "{\n  \"", stdout);
+		for (c = ci->name; *c; c++)
+			putchar(tolower((unsigned char)*c));
+		fputs("\": ", stdout);
+		if (type == SCOLS_JSON_STRING)
+			json_string(v);
+		else if (type == SCOLS_JSON_BOOLEAN)
+			fputs(strcmp(v, "0") ? "true" : "false", stdout);
+		else
+			fputs(v, stdout);
+	}
 }
 
 /* ---- list -------------------------------------------------------------- */
@@ -391,113 +657,59 @@ static int read_regions(struct svmk *svm, struct svm_info **out, size_t *nr)
 	return 0;
 }
 
-enum {
-	COL_ID, COL_NAME, COL_ADDR, COL_SIZE, COL_OWNER, COL_MODE,
-	COL_MAPPERS, COL_FDS, COL_RESIDENT, COL_WIRED, COL_FLAGS, NR_COLS
-};
-
-static const struct {
-	const char *title;
-	bool right;			/* numbers align right */
-} columns[NR_COLS] = {
-	[COL_ID] = { "ID", true },
-	[COL_NAME] = { "NAME", false },
-	[COL_ADDR] = { "ADDRESS", false },
-	[COL_SIZE] = { "SIZE", true },
-	[COL_OWNER] = { "OWNER", false },
-	[COL_MODE] = { "MODE", false },
-	[COL_MAPPERS] = { "MAPPERS", true },
-	[COL_FDS] = { "FDS", true },
-	[COL_RESIDENT] = { "RESIDENT", true },
-	[COL_WIRED] = { "WIRED", false },
-	[COL_FLAGS] = { "FLAGS", false },
-};
-
-struct row {
-	char cell[NR_COLS][CELL_MAX];
-};
-
-static void fill_row(struct row *r, const struct svm_info *in)
+/* The table, its JSON or its pairs: libsmartcols prints them all. */
+static int print_list(const struct svm_info *v, size_t n,
+		      const struct columns *c, const struct options *opt)
 {
-	char (*row)[CELL_MAX] = r->cell;
+	struct libscols_table *tb = scols_new_table();
+	const struct colinfo *ci;
+	struct libscols_column *cl;
+	struct libscols_line *ln;
+	char buf[CELL_MAX];
+	size_t i, k;
+	int ret = -ENOMEM;
 
-	snprintf(row[COL_ID], CELL_MAX, "%" PRIu64, (uint64_t)in->id);
-	snprintf(row[COL_NAME], CELL_MAX, "%s", in->name);
-	snprintf(row[COL_ADDR], CELL_MAX, "0x%" PRIx64, (uint64_t)in->addr);
-	human_size(row[COL_SIZE], in->length);
-	id_name(row[COL_OWNER], in->uid, false);
-	snprintf(row[COL_MODE], CELL_MAX, "%04o", in->mode);
-	snprintf(row[COL_MAPPERS], CELL_MAX, "%u", in->nr_mappers);
-	snprintf(row[COL_FDS], CELL_MAX, "%u", in->nr_fds);
-	human_size(row[COL_RESIDENT], in->resident * page_size());
-	wired_cell(row[COL_WIRED], in);
-	region_flags(row[COL_FLAGS], in->flags);
-}
-
-static void print_row(const char *const cells[NR_COLS],
-		      const int width[NR_COLS])
-{
-	int c;
-
-	for (c = 0; c < NR_COLS - 1; c++)
-		printf(columns[c].right ? "%*s " : "%-*s ", width[c],
-		       cells[c]);
-	printf("%s\n", cells[NR_COLS - 1]);
-}
-
-static int print_table(const struct svm_info *v, size_t n)
-{
-	const char *cells[NR_COLS];
-	int width[NR_COLS];
-	struct row *rows;
-	size_t i;
-	int c;
-
-	rows = calloc(n ? n : 1, sizeof(*rows));
-	if (!rows)
-		return fail(ENOMEM, "list regions");
-	for (c = 0; c < NR_COLS; c++)
-		width[c] = strlen(columns[c].title);
-	for (i = 0; i < n; i++) {
-		fill_row(&rows[i], &v[i]);
-		for (c = 0; c < NR_COLS; c++)
-			if ((int)strlen(rows[i].cell[c]) > width[c])
-				width[c] = strlen(rows[i].cell[c]);
+	if (!tb)
+		return fail(ret, "list regions");
+	if (scols_table_set_name(tb, "regions") ||
+	    scols_table_enable_json(tb, opt->format == FMT_JSON) ||
+	    scols_table_enable_raw(tb, opt->format == FMT_RAW) ||
+	    scols_table_enable_export(tb, opt->format == FMT_PAIRS) ||
+	    scols_table_enable_noheadings(tb, opt->noheadings))
+		goto out;
+	for (k = 0; k < c->n; k++) {
+		ci = &colinfos[c->id[k]];
+		cl = scols_table_new_column(tb, ci->name, 0, ci->flags);
+		if (!cl || scols_column_set_json_type(cl, json_type(ci, opt)))
+			goto out;
 	}
-
-	for (c = 0; c < NR_COLS; c++)
-		cells[c] = columns[c].title;
-	print_row(cells, width);
 	for (i = 0; i < n; i++) {
-		for (c = 0; c < NR_COLS; c++)
-			cells[c] = rows[i].cell[c];
-		print_row(cells, width);
+		ln = scols_table_new_line(tb, NULL);
+		if (!ln)
+			goto out;
+		for (k = 0; k < c->n; k++)
+			if (scols_line_set_data(ln, k, cell(buf, c->id[k],
+							    &v[i], opt)))
+				goto out;
 	}
-	free(rows);
-	return 0;
-}
-
-static void print_json_list(const struct svm_info *v, size_t n)
-{
-	size_t i;
-
-	printf("{\n  \"regions\": [");
-	for (i = 0; i < n; i++) {
-		printf(i ? ",\n" : "\n");
-		json_region(&v[i], "    ");
-		printf("\n    }");
-	}
-	printf(n ? "\n  ]\n}\n" : "]\n}\n");
+	ret = scols_print_table(tb);
+out:
+	scols_unref_table(tb);
+	return ret ? fail(ret, "list regions") : 0;
 }
 
 static int cmd_list(char **argv, const struct options *opt)
 {
 	struct svm_info *v;
+	struct columns c;
 	struct svmk *svm;
 	size_t n;
 	int ret;
 
 	(void)argv;
+	ret = select_columns(opt, &c);
+	if (ret)
+		return ret;
 	ret = open_device(&svm);
 	if (ret)
 		return ret;
@@ -506,10 +718,7 @@ static int cmd_list(char **argv, const struct options *opt)
 	if (ret < 0)
 		return fail(ret, "list regions of %s", device_path());
 
-	if (opt->json)
-		print_json_list(v, n);
-	else
-		ret = print_table(v, n);
+	ret = print_list(v, n, &c, opt);
 	free(v);
 	return ret;
 }
@@ -597,10 +806,10 @@ static void print_pids(const struct svm_mapper *v, unsigned int nr)
 		       visible ? "; " : "", nr - visible);
 }
 
-/* "NAME: wired: yes, svid locks: 1, mlock bits: 0", after a change. */
+/* "NAME: wired: yes, svid locks: 1, mlockers: 0", after a change. */
 static void print_wiring(const char *name, const struct svm_info *in)
 {
-	printf("%s: wired: %s, svid locks: %u, mlock bits: %u\n", name,
+	printf("%s: wired: %s, svid locks: %u, mlockers: %u\n", name,
 	       in->flags & SVM_REGION_WIRED ? "yes" : "no", in->svid_count,
 	       in->nr_mlocked);
 }
@@ -657,7 +866,7 @@ static int wire_fail(int err, unsigned int op, const struct svm_info *in)
 struct mapper_lists {
 	struct svm_mapper *maps;	/* every mapper */
 	unsigned int nr_maps;
-	struct svm_mapper *mlocks;	/* mappers holding an mlock bit */
+	struct svm_mapper *mlocks;	/* mappers that mlock(2) the region */
 	unsigned int nr_mlocks;
 	int err;
 };
@@ -704,15 +913,15 @@ static void print_info_wiring(const struct svm_info *in,
 	printf("wired:      %s\n", in->flags & SVM_REGION_WIRED ? "yes" : "no");
 	printf("svid locks: %u\n", in->svid_count);
 	if (l->err) {
-		printf("mlock bits: %u (pid list %s)\n", in->nr_mlocked,
+		printf("mlockers: %u (pid list %s)\n", in->nr_mlocked,
 		       l->err == -EACCES ? "needs read permission" :
 		       "unavailable");
 	} else if (l->nr_mlocks) {
-		printf("mlock bits: %u (", l->nr_mlocks);
+		printf("mlockers: %u (", l->nr_mlocks);
 		print_pids(l->mlocks, l->nr_mlocks);
 		printf(")\n");
 	} else {
-		printf("mlock bits: 0\n");
+		printf("mlockers: 0\n");
 	}
 	if (in->charged)
 		printf("charged:    %s to uid %u (%s)\n",
@@ -771,6 +980,12 @@ static void print_info(const struct svm_info *in, const struct mapper_lists *l)
 	printf("mode:       %04o\n", in->mode);
 	printf("created:    %s\n", when);
 	printf("flags:      %s\n", region_flags(buf, in->flags));
+	printf("pages:      %s", human_size(buf, in->page_size));
+	printf(", %s in huge pages", human_size(buf, in->huge_bytes));
+	if (in->flags & SVM_REGION_HUGE)
+		printf(", %s fell back to small pages",
+		       human_size(buf, in->fallback_bytes));
+	printf("\n");
 	printf("resident:   %s (%" PRIu64 " pages)\n",
 	       human_size(buf, in->resident * page_size()),
 	       (uint64_t)in->resident);
@@ -784,7 +999,7 @@ static void print_json_info(const struct svm_info *in,
 {
 	unsigned int i;
 
-	json_region(in, "");
+	json_region(in);
 	if (l->err) {
 		printf(",\n  \"mlockers\": null,\n  \"mappers\": null\n}\n");
 		return;
@@ -818,7 +1033,7 @@ static int cmd_info(char **argv, const struct options *opt)
 	read_lists(svm, &in, &l);
 	svmk_close(svm);
 
-	if (opt->json)
+	if (opt->format == FMT_JSON)
 		print_json_info(&in, &l);
 	else
 		print_info(&in, &l);
@@ -827,7 +1042,7 @@ static int cmd_info(char **argv, const struct options *opt)
 
 	/* No read permission is expected for others' regions: not an error. */
 	if (err == -EACCES) {
-		if (opt->json)
+		if (opt->format == FMT_JSON)
 			fprintf(stderr, "svmctl: info '%s': %s\n", name,
 				"the mapper lists need read permission");
 		return 0;
@@ -901,7 +1116,7 @@ static int cmd_window(char **argv, const struct options *opt)
 	/* How much of the free space cannot be had in one piece. */
 	if (w.free)
 		frag = 100.0 * (1.0 - (double)w.largest_free / w.free);
-	if (opt->json)
+	if (opt->format == FMT_JSON)
 		print_json_window(&w, frag);
 	else
 		print_window(&w, frag);
@@ -920,7 +1135,7 @@ static int cmd_create(char **argv, const struct options *opt)
 	struct svm_open op = {
 		.size = sizeof(op),
 		.flags = SVM_OPEN_CREATE | SVM_OPEN_EXCL | SVM_OPEN_PERSIST |
-			 SVM_OPEN_CLOEXEC,
+			 SVM_OPEN_CLOEXEC | (opt->huge ? SVM_OPEN_HUGE : 0),
 		.name = (uintptr_t)name,
 		.mode = opt->mode_set ? opt->mode : 0600,
 	};
@@ -1027,11 +1242,11 @@ static int cmd_unlock(char **argv, const struct options *opt)
 	return svid_lock(argv[0], SVM_WIRE_UNLOCK);
 }
 
-/* ---- mlock, munlock: svmctl's own mlock bit ----------------------------- */
+/* ---- mlock, munlock: svmctl's own mapping's mlock(2) -------------------- */
 
 /*
- * An mlock bit belongs to an address space that maps the region, so these
- * map it, read-only where the kernel places it, through the library.
+ * An mlock belongs to a mapping of the region, so these map it, read-only
+ * where the kernel places it, through the library.
  */
 static int map_region(const char *what, const char *name, struct svmk **svm,
 		      struct svmk_region **reg)
@@ -1091,15 +1306,15 @@ static int hold(const sigset_t *stop, long secs)
 static void print_held(const char *name, long secs)
 {
 	if (secs < 0)
-		printf("%s wired by pid %d's mlock bit; press Ctrl-C or send SIGTERM to release\n",
+		printf("%s wired by pid %d's mlock(2); press Ctrl-C or send SIGTERM to release\n",
 		       name, getpid());
 	else
-		printf("%s wired by pid %d's mlock bit for %ld s; press Ctrl-C or send SIGTERM to release it sooner\n",
+		printf("%s wired by pid %d's mlock(2) for %ld s; press Ctrl-C or send SIGTERM to release it sooner\n",
 		       name, getpid(), secs);
 	fflush(stdout);
 }
 
-/* Set the mlock bit of the mapping in reg, hold it, clear it. */
+/* mlock(2) the mapping in reg, hold it, munlock it. */
 static int mlock_hold(struct svmk_region *reg, const sigset_t *stop,
 		      long secs)
 {
@@ -1120,10 +1335,10 @@ static int mlock_hold(struct svmk_region *reg, const sigset_t *stop,
 	if (ret < 0)
 		return fail(ret, "munlock '%s'", in.name);
 	if (sig)
-		printf("%s: %s: pid %d's mlock bit cleared\n", in.name,
+		printf("%s: %s: pid %d's mlock(2) released\n", in.name,
 		       strsignal(sig), getpid());
 	else
-		printf("%s: %ld s passed: pid %d's mlock bit cleared\n",
+		printf("%s: %ld s passed: pid %d's mlock(2) released\n",
 		       in.name, secs, getpid());
 	if (!svmk_region_info(reg, &in))
 		print_wiring(in.name, &in);
@@ -1152,8 +1367,8 @@ static int cmd_mlock(char **argv, const struct options *opt)
 }
 
 /*
- * svmctl can clear only its own mapping's bit, which is never set here:
- * say so, and show who holds bits.
+ * svmctl can munlock only its own mapping, which never holds an mlock
+ * here: say so, and show who mlocks the region.
  */
 static int cmd_munlock(char **argv, const struct options *opt)
 {
@@ -1179,9 +1394,9 @@ static int cmd_munlock(char **argv, const struct options *opt)
 	if (ret < 0)
 		return fail(ret, "munlock '%s'", name);
 
-	printf("%s: svmctl (pid %d) can clear only its own mlock bit, which was not set; each process's bit is cleared by that process, or when it stops mapping the region\n",
+	printf("%s: svmctl (pid %d) can munlock only its own mapping, which held no mlock; each process's mlock ends when that process munlocks, or when it stops mapping the region\n",
 	       name, getpid());
-	printf("%s: wired: %s, svid locks: %u, mlock bits: %u",
+	printf("%s: wired: %s, svid locks: %u, mlockers: %u",
 	       name, in.flags & SVM_REGION_WIRED ? "yes" : "no",
 	       in.svid_count, nr);
 	if (nr) {
@@ -1200,7 +1415,7 @@ static const struct command {
 	const char *name;
 	int nargs;
 	bool json;			/* takes --json */
-	bool create;			/* takes --mode and --persist */
+	bool create;			/* takes --mode, --persist, --huge */
 	bool hold;			/* takes --for */
 	int (*fn)(char **argv, const struct options *opt);
 } commands[] = {
@@ -1215,33 +1430,95 @@ static const struct command {
 	{ "munlock", 1, false, false, false, cmd_munlock },
 };
 
-enum { OPT_JSON = 256, OPT_MODE, OPT_PERSIST, OPT_FOR, OPT_VERSION };
+/*
+ * Long options have values of their own, short ones or not, so that
+ * optopt tells which kind an error is about.
+ */
+enum {
+	OPT_JSON = 256, OPT_OUTPUT, OPT_BYTES, OPT_NOHEADINGS, OPT_RAW,
+	OPT_PAIRS, OPT_MODE, OPT_PERSIST, OPT_HUGE, OPT_FOR, OPT_VERSION
+};
 
 static const struct option long_options[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "output", required_argument, NULL, OPT_OUTPUT },
+	{ "bytes", no_argument, NULL, OPT_BYTES },
+	{ "noheadings", no_argument, NULL, OPT_NOHEADINGS },
+	{ "raw", no_argument, NULL, OPT_RAW },
+	{ "pairs", no_argument, NULL, OPT_PAIRS },
 	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "persist", no_argument, NULL, OPT_PERSIST },
+	{ "huge", no_argument, NULL, OPT_HUGE },
 	{ "for", required_argument, NULL, OPT_FOR },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
 
+/* -J, -P or -r: one output format, which the others do not change. */
+static int set_format(struct options *opt, enum format f)
+{
+	if (opt->format != FMT_TABLE && opt->format != f)
+		return usage_error("--json, --pairs and --raw are mutually exclusive");
+	opt->format = f;
+	return 0;
+}
+
+/* An option only list takes: remember the first for the error. */
+static void list_option(struct options *opt, const char *name)
+{
+	if (!opt->list_only)
+		opt->list_only = name;
+}
+
 static int parse_options(int argc, char **argv, struct options *opt)
 {
 	int c;
 
 	opterr = 0;	/* getopt_long() would name the program by argv[0] */
-	while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hJo:bnrP", long_options,
+				NULL)) != -1) {
 		switch (c) {
+		case 'J':
 		case OPT_JSON:
-			opt->json = true;
+			if (set_format(opt, FMT_JSON))
+				return EXIT_USAGE;
+			break;
+		case 'o':
+		case OPT_OUTPUT:
+			opt->output = optarg;
+			list_option(opt, "--output");
+			break;
+		case 'b':
+		case OPT_BYTES:
+			opt->bytes = true;
+			list_option(opt, "--bytes");
+			break;
+		case 'n':
+		case OPT_NOHEADINGS:
+			opt->noheadings = true;
+			list_option(opt, "--noheadings");
+			break;
+		case 'r':
+		case OPT_RAW:
+			if (set_format(opt, FMT_RAW))
+				return EXIT_USAGE;
+			list_option(opt, "--raw");
+			break;
+		case 'P':
+		case OPT_PAIRS:
+			if (set_format(opt, FMT_PAIRS))
+				return EXIT_USAGE;
+			list_option(opt, "--pairs");
 			break;
 		case OPT_MODE:
 			if (parse_mode(optarg, &opt->mode))
 				return usage_error("invalid mode '%s' (%s)",
 						   optarg, "octal, 0 to 0777");
 			opt->mode_set = true;
+			break;
+		case OPT_HUGE:
+			opt->huge = true;
 			break;
 		case OPT_PERSIST:
 			opt->persist = true;
@@ -1254,6 +1531,7 @@ static int parse_options(int argc, char **argv, struct options *opt)
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
+			print_column_help();
 			return -1;
 		case OPT_VERSION:
 			printf("svmctl (libsvmk) %s\n", SVMCTL_VERSION);
@@ -1295,10 +1573,12 @@ static int run(int argc, char **argv)
 		return usage_error("%s takes %d argument%s, not %d", cmd->name,
 				   cmd->nargs, cmd->nargs == 1 ? "" : "s",
 				   nargs);
-	if (opt.json && !cmd->json)
+	if (opt.format == FMT_JSON && !cmd->json)
 		return usage_error("--json does not apply to %s", cmd->name);
-	if ((opt.mode_set || opt.persist) && !cmd->create)
-		return usage_error("--mode and --persist apply to create only");
+	if (opt.list_only && cmd->fn != cmd_list)
+		return usage_error("%s applies to list only", opt.list_only);
+	if ((opt.mode_set || opt.persist || opt.huge) && !cmd->create)
+		return usage_error("--mode, --persist and --huge apply to create only");
 	if (opt.hold >= 0 && !cmd->hold)
 		return usage_error("--for applies to mlock only");
 

@@ -335,14 +335,15 @@ static int svm_wire(const struct svmk_region *reg, unsigned int op)
 	return ioctl(reg->fd, SVM_IOC_WIRE, &w) < 0 ? -errno : 0;
 }
 
+/* POSIX mlock of a region is the kernel's: mlock(2) of its mapping. */
 int svmk_region_mlock(const struct svmk_region *reg)
 {
-	return svm_wire(reg, SVM_WIRE_MLOCK);
+	return mlock(reg->addr, reg->length) < 0 ? -errno : 0;
 }
 
 int svmk_region_munlock(const struct svmk_region *reg)
 {
-	return svm_wire(reg, SVM_WIRE_MUNLOCK);
+	return munlock(reg->addr, reg->length) < 0 ? -errno : 0;
 }
 
 int svmk_region_lock(const struct svmk_region *reg)

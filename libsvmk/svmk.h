@@ -133,58 +133,60 @@ int svmk_region_mappers(const struct svmk_region *reg, struct svm_mapper *buf,
 			unsigned int count, unsigned int *total);
 
 /*
- * svmk_region_mlockers - the processes whose mlock bit on a region is set
- * (SVM_IOC_MAPPERS with SVM_MAPPERS_MLOCKED).
+ * svmk_region_mlockers - the processes that mlock a region: those with a
+ * VM_LOCKED mapping of it (SVM_IOC_MAPPERS with SVM_MAPPERS_MLOCKED).
  * @reg: region
  * @buf: array of @count entries (may be NULL if @count is 0)
  * @count: capacity of @buf
  * @total: if not NULL, set to the number of entries there are
  *
- * Like svmk_region_mappers(), restricted to the mappers that hold an mlock
- * bit (see svmk_region_mlock()).  Returns the number of entries written.
+ * Like svmk_region_mappers(), restricted to the mappers that mlock(2) the
+ * region (see svmk_region_mlock()).  Returns the number of entries written.
  */
 int svmk_region_mlockers(const struct svmk_region *reg, struct svm_mapper *buf,
 			 unsigned int count, unsigned int *total);
 
 /*
- * Wiring (SVM_IOC_WIRE): a region is wired -- every page populated and
- * unevictable -- while any mapper's POSIX mlock bit is set or its SVID lock
- * count is above 0.  The two sources are independent: neither ever undoes
- * the other.  Becoming wired is charged once, to the euid of the caller
- * that caused it, against its RLIMIT_MEMLOCK (unless it has CAP_IPC_LOCK);
- * becoming unwired refunds the charge.  svm_info.svid_count, .nr_mlocked,
- * .charged, .charged_uid and SVM_REGION_WIRED in .flags show the state.
+ * Wiring: a region is wired while any mapper mlocks it (POSIX mlock, the
+ * kernel's own: mlock(2), mlockall(2), MAP_LOCKED on its mapping) or its
+ * SVID lock count is above 0 (SVM_IOC_WIRE).  The two sources are
+ * independent: neither ever undoes the other.  POSIX mlock is charged by
+ * the kernel to the mapper's RLIMIT_MEMLOCK (VmLck); the first SVID lock
+ * is charged once, to the euid that took it, against its RLIMIT_MEMLOCK
+ * (unless it has CAP_IPC_LOCK), and the last unlock refunds it.
+ * svm_info.svid_count, .nr_mlocked, .charged, .charged_uid and
+ * SVM_REGION_WIRED in .flags show the state.
  *
- * Each function below is one SVM_IOC_WIRE call on the region's fd.  Errors
- * they share:
- *   -ENOMEM  wiring would pass the caller's RLIMIT_MEMLOCK, or out of
+ * Errors the functions below share:
+ *   -ENOMEM  the charge would pass the caller's RLIMIT_MEMLOCK, or out of
  *            memory while populating (nothing is left charged or wired)
  *   -EPERM   RLIMIT_MEMLOCK is 0 and the caller lacks CAP_IPC_LOCK
- *   -EINTR   a fatal signal arrived while populating
+ *   -EINTR   (SVID lock) a fatal signal arrived while populating
  */
 
 /*
- * svmk_region_mlock - set this process's mlock bit on @reg, wiring it.
+ * svmk_region_mlock - mlock(2) this process's mapping of @reg.
  * @reg: region, mapped by this process (as every open svmk_region is)
  *
- * Idempotent: the bit is set or not, and one svmk_region_munlock() undoes
- * any number of calls.  The bit belongs to this address space: it ends when
- * this process munlocks, unmaps the region (svmk_region_close()), execs or
- * exits, however it dies; a fork child starts without it.
+ * Exactly mlock(reg's address, reg's length): idempotent, and one
+ * svmk_region_munlock() (or munlock(2), munlockall(2)) undoes any number
+ * of calls.  It belongs to this mapping: it ends when this process
+ * munlocks, unmaps the region (svmk_region_close()), execs or exits,
+ * however it dies; a fork child starts without it.  Since LIBSVMK_1.1 on
+ * a module that retired SVM_WIRE_MLOCK (see svm(4)).
  *
- * Returns 0, -ENOMEM also if this process does not map the region, or
- * another error listed above.
+ * Returns 0, -ENOMEM (over RLIMIT_MEMLOCK, or the range is not mapped),
+ * -EPERM or -EAGAIN as mlock(2) says.
  */
 int svmk_region_mlock(const struct svmk_region *reg);
 
 /*
- * svmk_region_munlock - clear this process's mlock bit on @reg.
+ * svmk_region_munlock - munlock(2) this process's mapping of @reg.
  * @reg: region, mapped by this process
  *
- * Clears only this process's bit (a no-op if it is not set), never another
- * mapper's and never the SVID count; the region stays wired while either
- * still holds it.  Returns 0, or -ENOMEM if this process does not map the
- * region.
+ * Unlocks only this mapping, never another mapper's and never the SVID
+ * count; the region stays wired while either still holds it.  Returns 0,
+ * or -ENOMEM if the range is not mapped.
  */
 int svmk_region_munlock(const struct svmk_region *reg);
 
@@ -207,7 +209,7 @@ int svmk_region_lock(const struct svmk_region *reg);
  * svmk_region_unlock - drop one SVID lock on @reg.
  * @reg: region
  *
- * The region stays wired while more SVID locks or any mlock bit remain.
+ * The region stays wired while more SVID locks or any mapper's mlock remain.
  * Returns 0, -EINVAL if the SVID count is 0 (not locked), or -EPERM if the
  * caller is neither the region's owner nor its creator and lacks
  * CAP_IPC_LOCK.

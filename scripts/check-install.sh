@@ -8,7 +8,8 @@
 #   - the library exports exactly the symbols of libsvmk/libsvmk.abi
 #   - every man page renders without a warning (mandoc and groff)
 #   - the man pages name every ioctl, errno and module parameter of the
-#     module and every function of the library; versions agree
+#     module, every function of the library and every command and column
+#     of svmctl; versions agree; svmctl is linked to libsmartcols
 #   - DKMS builds (and, as root, installs) the module for each KERNEL
 #
 # The ABI and man-page checks also prove, on a broken input, that they fail.
@@ -74,6 +75,10 @@ t_tree() {
 	have -x usr/bin/svmctl
 	"$root/usr/bin/svmctl" --version | grep -qx "svmctl (libsvmk) $version" ||
 		{ echo "svmctl --version is not $version"; bad=1; }
+	# Dynamic: Debian has no static libsmartcols (libsvmk is linked in).
+	readelf -d "$root/usr/bin/svmctl" |
+		grep -q 'NEEDED.*\[libsmartcols\.so\.1\]' ||
+		{ echo "usr/bin/svmctl is not linked to libsmartcols.so.1"; bad=1; }
 	have -f usr/share/man/man3/svmk.3
 	have -f usr/share/man/man4/svm.4
 	have -f usr/share/man/man8/svmctl.8
@@ -204,7 +209,7 @@ t_man_catches() {
 }
 
 # Every ioctl, errno and module parameter the module has is documented,
-# and every function the library exports.
+# every function the library exports, and svmctl's commands and columns.
 t_docs() {
 	bad=0
 	for x in $(grep -o 'SVM_IOC_[A-Z_]*' uapi/linux/svm.h | grep -v MAGIC | sort -u); do
@@ -236,6 +241,12 @@ t_docs() {
 	for c in $(sed -n 's/^\t{ "\([a-z]*\)", [0-9],.*/\1/p' libsvmk/svmctl.c); do
 		grep -Eq "^\.BI? $c( |$)" man/svmctl.8 ||
 			{ echo "svmctl.8: no entry for command $c"; bad=1; }
+	done
+	# Every column of svmctl list, an entry (.TP) of its page's COLUMNS.
+	cols=$(sed -n '/^\.SH COLUMNS/,/^\.SH /{/^\.TP/{n;p;};}' man/svmctl.8)
+	for c in $(sed -n 's/^\t\[COL_[A-Z_]*\] = { "\([A-Z_]*\)",.*/\1/p' libsvmk/svmctl.c); do
+		echo "$cols" | grep -Eq "^\.BR? ([A-Z_]+ \", \" )?$c( |$)" ||
+			{ echo "svmctl.8 COLUMNS: no entry for column $c"; bad=1; }
 	done
 	for f in man/*.[1-8]; do
 		grep -q "^\.TH .* \"svmk $version\"" "$f" ||
@@ -285,7 +296,7 @@ check "libsvmk exports exactly libsvmk.abi" t_abi
 check "ABI check fails on an added or a removed symbol" t_abi_catches
 check "man pages render without warnings" t_man
 check "man page lint fails on a broken page" t_man_catches
-check "man pages document every ioctl, errno, parameter, function" t_docs
+check "man pages document every ioctl, errno, parameter, function, column" t_docs
 check "dkms add from 'make install-dkms-src'" t_dkms_add
 for k in "$@"; do
 	check "dkms build and install for $(kver "$k")" t_dkms "$k"

@@ -5,11 +5,12 @@
 # when every package is present it returns in well under a second.
 set -eu
 
-# flex, bison, bc and libelf-dev (objtool) build the debug kernel from
+# libsmartcols-dev: svmctl prints its tables through libsmartcols.  flex,
+# bison, bc and libelf-dev (objtool) build the debug kernel from
 # linux-source-6.12 (scripts/debug-kernel.sh); gnuplot-nox draws make
 # bench's chart.
 pkgs="build-essential sparse kmod cpio gzip xz-utils busybox-static qemu-system-x86
-dkms mandoc groff-base man-db pkgconf
+dkms mandoc groff-base man-db pkgconf libsmartcols-dev
 linux-image-amd64 linux-headers-amd64
 linux-image-6.12-amd64 linux-headers-6.12-amd64
 linux-source-6.12 flex bison bc libelf-dev
@@ -18,7 +19,7 @@ for set in "$@"; do
 	case $set in
 	# debian/control's Build-Depends (dpkg-buildpackage checks them),
 	# and lintian.
-	deb)	pkgs="$pkgs debhelper dh-dkms dpkg-dev fakeroot libsmartcols-dev lintian" ;;
+	deb)	pkgs="$pkgs debhelper dh-dkms dpkg-dev fakeroot lintian" ;;
 	fresh)	pkgs="$pkgs debootstrap" ;;
 	*)	echo "deps: unknown package set '$set' (known: deb, fresh)" >&2; exit 2 ;;
 	esac

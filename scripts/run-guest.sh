@@ -1,8 +1,9 @@
 #!/bin/sh
-# run-guest.sh JOB KVER [IMAGE]: pack an initramfs (busybox, svm.ko, svmctl,
-# the statically linked test programs and examples) and boot under QEMU the
-# kernel IMAGE, by default Debian's /boot/vmlinuz-KVER (KVER also names the
-# output directory: "debug" for the debug kernel).
+# run-guest.sh JOB KVER [IMAGE]: pack an initramfs (busybox, svm.ko, svmctl
+# with its shared libraries, the statically linked test programs and
+# examples) and boot under QEMU the kernel IMAGE, by default Debian's
+# /boot/vmlinuz-KVER (KVER also names the output directory: "debug" for the
+# debug kernel).
 #
 #   JOB=check  runs every test; TAP goes to build/KVER/tap.log
 #   JOB=demo   runs the demonstration, shown as it goes (also in tap.log)
@@ -34,13 +35,27 @@ module=${GUEST_MODULE:-$top/kmod/svm.ko}
 examples=${GUEST_EXAMPLES:-$top/build/examples}
 append="console=ttyS0 panic=-1 no_hash_pointers"
 
-# guest_libs FILE: copy the shared libraries FILE loads (ldd), the dynamic
-# loader included, each to its own path in the guest.
-guest_libs() {
-	for f in $(ldd "$1" 2>/dev/null |
+# guest_install FILE [PATH]: FILE (a program, or a shared object such as an
+# LD_PRELOAD library) into the guest at PATH, by default its own path, and
+# when it is dynamically linked every shared library it needs and the
+# dynamic loader, as ldd finds them, each at its path on the host.  The
+# guest has no ld.so.cache: its loader finds those in /lib/x86_64-linux-gnu,
+# /usr/lib/x86_64-linux-gnu, /lib and /usr/lib, any other one only through
+# LD_LIBRARY_PATH.
+guest_install() {
+	dst=$root${2:-$1}
+	mkdir -p "$(dirname "$dst")" && cp -L "$1" "$dst" || exit 1
+	# ldd fails on a static program: nothing more to copy.
+	libs=$(ldd "$1" 2>/dev/null) || return 0
+	case $libs in
+	*"not found"*)
+		echo "run-guest: $1: a shared library is missing:" >&2
+		printf '%s\n' "$libs" | grep 'not found' >&2
+		exit 1 ;;
+	esac
+	for f in $(printf '%s\n' "$libs" |
 		sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^\t\(\/[^ ]*\) .*/\1/p'); do
-		mkdir -p "$root$(dirname "$f")"
-		cp -L "$f" "$root$f"
+		mkdir -p "$root$(dirname "$f")" && cp -L "$f" "$root$f" || exit 1
 	done
 }
 
@@ -57,7 +72,9 @@ case $module in
 esac
 install -m 755 "$top/scripts/guest-init" "$root/init"
 echo "$job" >"$root/job"
-[ ! -x "$top/libsvmk/svmctl" ] || cp "$top/libsvmk/svmctl" "$root/bin/svmctl"
+if [ -x "$top/libsvmk/svmctl" ]; then
+	guest_install "$top/libsvmk/svmctl" /bin/svmctl
+fi
 if [ "$job" = demo ]; then
 	cp "$top/build/demo/svm-demo" "$root/bin/svm-demo"
 	install -m 755 "$top/demo/demo.sh" "$root/bin/demo.sh"
@@ -68,10 +85,7 @@ elif [ "$job" = bench ]; then
 	append="$append ipcmni_extend"
 	if [ -n "${BENCH_PERF:-}" ]; then
 		# The host's perf and the shared libraries it needs.
-		perf=$(command -v perf)
-		mkdir -p "$root$(dirname "$perf")"
-		cp -L "$perf" "$root$perf"
-		guest_libs "$perf"
+		guest_install "$(command -v perf)"
 		# BENCH_PERF_REPORT: options of one more perf report.
 		echo "${BENCH_PERF_REPORT:-}" >"$root/perf"
 	fi
@@ -83,8 +97,7 @@ else
 	# selftests/svm/svm_examples runs them.
 	mkdir -p "$root/examples"
 	for f in "$examples"/*; do
-		cp "$f" "$root/examples/"
-		guest_libs "$f"
+		guest_install "$f" "/examples/${f##*/}"
 	done
 fi
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/initramfs.gz"

@@ -100,8 +100,7 @@ static void worker(unsigned int seed)
 			break;
 		case 3:
 			if (fd >= 0)
-				svm_wire_op(fd, rand_r(&seed) % 2 ?
-					    SVM_WIRE_MLOCK : SVM_WIRE_MUNLOCK);
+				svm_mlock_region(fd, rand_r(&seed) % 2);
 			break;
 		case 4:		/* balanced SVID lock, unless killed between */
 			if (fd >= 0 && !svm_wire_op(fd, SVM_WIRE_LOCK))

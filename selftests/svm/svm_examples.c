@@ -86,14 +86,17 @@ TEST(wiring_sources_never_undo_each_other)
 	NEED_EXAMPLE("wiring", path);
 	ASSERT_EQ(0, run_example(path, out));
 	EXPECT_NE(NULL, strstr(out, "create: wired no, svid locks 0, "
-				    "mlock bits 0, resident 0 of 256 pages"));
+				    "mlockers 0, resident 0 of 256 pages"));
 	EXPECT_NE(NULL, strstr(out, "mlock twice: wired yes, svid locks 0, "
-				    "mlock bits 1, resident 256 of 256 pages, "
+				    "mlockers 1, resident 256 of 256 pages, "
+				    "charged 0 KiB"));
+	EXPECT_NE(NULL, strstr(out, "SVID lock: wired yes, svid locks 1, "
+				    "mlockers 1, resident 256 of 256 pages, "
 				    "charged 1024 KiB"));
 	EXPECT_NE(NULL, strstr(out, "munlock once: wired yes, svid locks 1, "
-				    "mlock bits 0"));
+				    "mlockers 0"));
 	EXPECT_NE(NULL, strstr(out, "SVID unlock: wired no, svid locks 0, "
-				    "mlock bits 0, resident 256 of 256 pages, "
+				    "mlockers 0, resident 256 of 256 pages, "
 				    "charged 0 KiB"));
 }
 

@@ -233,14 +233,18 @@ static int new_region_unmapped(FIXTURE_DATA(nth) *self)
 	return new_region(self, 0);
 }
 
+/* An SVM_OPEN_HUGE region (2 MiB), of which LEN is mapped. */
+static int new_huge_mapped_region(FIXTURE_DATA(nth) *self)
+{
+	if (new_region(self, SVM_OPEN_HUGE))
+		return -1;
+	self->map = svm_map(self->fd, LEN, PROT_READ | PROT_WRITE);
+	return self->map == MAP_FAILED ? -1 : 0;
+}
+
 static int new_region_locked(FIXTURE_DATA(nth) *self)
 {
 	return new_mapped_region(self) ?: svm_wire_op(self->fd, SVM_WIRE_LOCK);
-}
-
-static int new_region_mlocked(FIXTURE_DATA(nth) *self)
-{
-	return new_mapped_region(self) ?: svm_wire_op(self->fd, SVM_WIRE_MLOCK);
 }
 
 /*
@@ -348,6 +352,25 @@ TEST_F_TIMEOUT(nth, ioctl_open_create, 600)
 {
 	static const struct call c = {
 		.call = call_create,
+		.undo = undo_close,
+		.err = ENOMEM,
+		.allocates = true,
+	};
+
+	sweep(_metadata, self, &c);
+}
+
+static void call_create_huge(FIXTURE_DATA(nth) *self)
+{
+	self->ret = svm_open_region(self->dev, NAME, LEN,
+				    SVM_OPEN_CREATE | SVM_OPEN_EXCL |
+				    SVM_OPEN_HUGE | SVM_OPEN_CLOEXEC, 0600, NULL);
+}
+
+TEST_F_TIMEOUT(nth, ioctl_open_create_huge, 600)
+{
+	static const struct call c = {
+		.call = call_create_huge,
 		.undo = undo_close,
 		.err = ENOMEM,
 		.allocates = true,
@@ -510,21 +533,25 @@ static void call_unlock(FIXTURE_DATA(nth) *self)
 	self->ret = svm_wire_op(self->fd, SVM_WIRE_UNLOCK);
 }
 
-static void call_mlock(FIXTURE_DATA(nth) *self)
-{
-	self->ret = svm_wire_op(self->fd, SVM_WIRE_MLOCK);
-}
-
-static void call_munlock(FIXTURE_DATA(nth) *self)
-{
-	self->ret = svm_wire_op(self->fd, SVM_WIRE_MUNLOCK);
-}
-
 /* Wiring a fresh region: populating it is where most allocations are. */
 TEST_F_TIMEOUT(nth, ioctl_wire_lock, 600)
 {
 	static const struct call c = {
 		.prepare = new_mapped_region,
+		.call = call_lock,
+		.undo = call_unlock,
+		.err = ENOMEM,
+		.allocates = true,
+	};
+
+	sweep(_metadata, self, &c);
+}
+
+/* A huge page that fails falls back to small ones: absorbed, or ENOMEM. */
+TEST_F_TIMEOUT(nth, ioctl_wire_lock_huge, 600)
+{
+	static const struct call c = {
+		.prepare = new_huge_mapped_region,
 		.call = call_lock,
 		.undo = call_unlock,
 		.err = ENOMEM,
@@ -540,31 +567,6 @@ TEST_F_TIMEOUT(nth, ioctl_wire_unlock, 600)
 		.prepare = new_region_locked,
 		.call = call_unlock,
 		.undo = call_lock,
-		.err = ENOMEM,
-	};
-
-	sweep(_metadata, self, &c);
-}
-
-TEST_F_TIMEOUT(nth, ioctl_wire_mlock, 600)
-{
-	static const struct call c = {
-		.prepare = new_mapped_region,
-		.call = call_mlock,
-		.undo = call_munlock,
-		.err = ENOMEM,
-		.allocates = true,
-	};
-
-	sweep(_metadata, self, &c);
-}
-
-TEST_F_TIMEOUT(nth, ioctl_wire_munlock, 600)
-{
-	static const struct call c = {
-		.prepare = new_region_mlocked,
-		.call = call_munlock,
-		.undo = call_mlock,
 		.err = ENOMEM,
 	};
 

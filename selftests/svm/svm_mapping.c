@@ -279,21 +279,159 @@ TEST_F(region, splits_by_munmap_and_mprotect_keep_count_right)
 	EXPECT_EQ(0, info.nr_mappers);
 }
 
-TEST_F(region, mremap_move_and_grow_are_refused)
+/* Reserve the whole window with the placeholder, as libsvmk does. */
+static char *reserve(struct __test_metadata *_metadata, int dev,
+		     struct svm_window *w)
 {
-	char *p = svm_map(self->fd, 2 * 4096, PROT_READ);
-	void *q;
+	char *res;
+
+	EXPECT_EQ(0, svm_get_window(dev, w));
+	res = mmap((void *)(uintptr_t)w->base, w->length, PROT_NONE,
+		   MAP_SHARED | MAP_FIXED_NOREPLACE, dev, 0);
+	EXPECT_EQ((uintptr_t)w->base, (uintptr_t)res);
+	return res;
+}
+
+/* Whether touching addr faults with SIGBUS, tested in a child. */
+static int sigbus_on_touch(volatile char *addr)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		(void)*addr;
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	return WIFSIGNALED(status) && WTERMSIG(status) == SIGBUS;
+}
+
+TEST_F(region, mremap_grow_in_place_is_blocked_by_the_guard)
+{
+	struct svm_window w;
+	char *res = reserve(_metadata, self->dev, &w);
+	char *p = svm_map(self->fd, LEN, PROT_READ | PROT_WRITE);
+
+	ASSERT_EQ(self->o.addr, (uintptr_t)p);
+	p[0] = 1;
+	EXPECT_EQ(MAP_FAILED, mremap(p, LEN, LEN + 4096, 0));
+	EXPECT_EQ(ENOMEM, errno);
+	EXPECT_EQ(1, svm_maps_of(self->fd, getpid()));
+	EXPECT_EQ(1, p[0]);
+	munmap(res, w.length);
+}
+
+/* MAYMOVE asks the region file for room; it offers none (no overlap). */
+TEST_F(region, mremap_grow_with_maymove_is_eexist)
+{
+	struct svm_window w;
+	char *res = reserve(_metadata, self->dev, &w);
+	char *p = svm_map(self->fd, LEN / 2, PROT_READ | PROT_WRITE);
+
+	ASSERT_EQ(self->o.addr, (uintptr_t)p);
+	p[0] = 2;
+	EXPECT_EQ(MAP_FAILED, mremap(p, LEN / 2, LEN, MREMAP_MAYMOVE));
+	EXPECT_EQ(EEXIST, errno);
+	EXPECT_EQ(1, svm_maps_of(self->fd, getpid()));
+	EXPECT_EQ(2, p[0]);
+	EXPECT_TRUE(segv_on_touch(p + LEN / 2));	/* still the placeholder */
+	munmap(res, w.length);
+}
+
+TEST_F(region, mremap_dontunmap_is_eexist)
+{
+	char *p = svm_map(self->fd, LEN, PROT_READ | PROT_WRITE);
 
 	ASSERT_NE(MAP_FAILED, p);
-	q = mremap(p, 2 * 4096, 4 * 4096, 0);
-	EXPECT_EQ(MAP_FAILED, q);
-	q = mremap(p, 2 * 4096, 2 * 4096, MREMAP_MAYMOVE | MREMAP_FIXED,
-		   (void *)0x300000000000UL);
-	EXPECT_EQ(MAP_FAILED, q);
+	p[0] = 3;
+	EXPECT_EQ(MAP_FAILED, mremap(p, LEN, LEN,
+				     MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL));
+	EXPECT_EQ(EEXIST, errno);
+	EXPECT_EQ(1, svm_maps_of(self->fd, getpid()));
+	EXPECT_EQ(3, p[0]);
+	munmap(p, LEN);
+}
+
+TEST_F(region, mremap_fixed_elsewhere_is_einval)
+{
+	char *p = svm_map(self->fd, LEN, PROT_READ);
+
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(MAP_FAILED, mremap(p, LEN, LEN, MREMAP_MAYMOVE | MREMAP_FIXED,
+				     (void *)0x300000000000UL));
+	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(1, svm_maps_of(self->fd, getpid()));
 	EXPECT_EQ(self->o.addr, (uintptr_t)p);
-	munmap(p, 2 * 4096);
+	munmap(p, LEN);
 	EXPECT_EQ(0, svm_maps_of(self->fd, getpid()));
+}
+
+/* Growing inside the region maps its own pages at their own addresses. */
+TEST_F(region, mremap_grow_in_place_within_the_region)
+{
+	char *whole, *p;
+
+	p = svm_map(self->fd, LEN / 2, PROT_READ | PROT_WRITE);
+	ASSERT_EQ(self->o.addr, (uintptr_t)p);
+	EXPECT_EQ(p, mremap(p, LEN / 2, LEN, 0));
+	EXPECT_EQ(1, svm_maps_of(self->fd, getpid()));
+	p[LEN - 1] = 4;
+	/* Another fd of the region may replace this mapping. */
+	whole = mmap(NULL, LEN, PROT_READ, MAP_SHARED,
+		     svm_open_region(self->dev, self->name, 0, SVM_OPEN_RDONLY,
+				     0, NULL), 0);
+	ASSERT_EQ(p, whole);
+	EXPECT_EQ(4, whole[LEN - 1]);
+	EXPECT_EQ(1, svm_maps_of(self->fd, getpid()));
+	munmap(whole, LEN);
+	EXPECT_EQ(0, svm_maps_of(self->fd, getpid()));
+}
+
+/* With the guard's reservation unmapped: growing works, past the end is SIGBUS. */
+TEST_F(region, mremap_grow_past_the_end_is_sigbus)
+{
+	struct svm_window w;
+	char *res = reserve(_metadata, self->dev, &w);
+	char *p = svm_map(self->fd, LEN, PROT_READ | PROT_WRITE);
+
+	ASSERT_EQ(self->o.addr, (uintptr_t)p);
+	p[LEN - 1] = 5;
+	ASSERT_EQ(0, munmap(p + LEN, 2 * 4096));
+	ASSERT_EQ(p, mremap(p, LEN, LEN + 2 * 4096, 0));
+	EXPECT_EQ(1, svm_maps_of(self->fd, getpid()));
+	EXPECT_TRUE(sigbus_on_touch(p + LEN));
+	EXPECT_TRUE(sigbus_on_touch(p + LEN + 4096));
+	EXPECT_EQ(5, p[LEN - 1]);
+	munmap(res, w.length);
+	EXPECT_EQ(0, svm_maps_of(self->fd, getpid()));
+}
+
+TEST_F(region, mremap_shrink_unmaps_the_tail)
+{
+	char *p = svm_map(self->fd, LEN, PROT_READ | PROT_WRITE);
+
+	ASSERT_NE(MAP_FAILED, p);
+	p[0] = 6;
+	EXPECT_EQ(p, mremap(p, LEN, LEN / 2, 0));
+	EXPECT_EQ(1, svm_maps_of(self->fd, getpid()));
+	EXPECT_EQ(6, p[0]);
+	EXPECT_TRUE(segv_on_touch(p + LEN / 2));
+	munmap(p, LEN / 2);
+	EXPECT_EQ(0, svm_maps_of(self->fd, getpid()));
+}
+
+/* The same fd mapped again without MAP_FIXED is refused, not stacked. */
+TEST_F(region, map_again_without_map_fixed_is_eexist)
+{
+	char *p = svm_map(self->fd, LEN, PROT_READ | PROT_WRITE), *q;
+
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(MAP_FAILED, svm_map(self->fd, LEN, PROT_READ));
+	EXPECT_EQ(EEXIST, errno);
+	q = mmap(p, LEN, PROT_READ, MAP_SHARED | MAP_FIXED, self->fd, 0);
+	EXPECT_EQ(p, q);
+	EXPECT_EQ(1, svm_maps_of(self->fd, getpid()));
+	munmap(p, LEN);
 }
 
 TEST_F(region, guard_granule_after_region_faults)

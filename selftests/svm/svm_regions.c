@@ -139,7 +139,7 @@ TEST_F(dev, open_existing_with_other_size_is_einval)
 TEST_F(dev, unknown_flag_bits_are_einval)
 {
 	EXPECT_EQ(-EINVAL, svm_open_region(self->dev, "f", 4096,
-					   SVM_OPEN_CREATE | (1U << 5), 0600, NULL));
+					   SVM_OPEN_CREATE | (1U << 6), 0600, NULL));
 	EXPECT_EQ(-EINVAL, svm_open_region(self->dev, "f", 4096,
 					   SVM_OPEN_CREATE | (1U << 31), 0600, NULL));
 }

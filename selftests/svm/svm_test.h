@@ -102,6 +102,25 @@ static inline int svm_wire_op(int fd, unsigned int op)
 	return ioctl(fd, SVM_IOC_WIRE, &a) < 0 ? -errno : 0;
 }
 
+/*
+ * POSIX mlock of a region: mlock(2) (lock) or munlock(2) of this process's
+ * mapping of it, at its address for its whole length.  0 or -errno.
+ */
+static inline int svm_mlock_region(int fd, int lock)
+{
+	struct svm_info info;
+	void *addr;
+	int ret;
+
+	memset(&info, 0, sizeof(info));
+	info.size = sizeof(info);
+	if (ioctl(fd, SVM_IOC_INFO, &info) < 0)
+		return -errno;
+	addr = (void *)(uintptr_t)info.addr;
+	ret = lock ? mlock(addr, info.length) : munlock(addr, info.length);
+	return ret < 0 ? -errno : 0;
+}
+
 /* The module's reference count (/sys/module/svm/refcnt), -1 if unknown. */
 static inline long svm_module_refcnt(void)
 {
@@ -116,7 +135,7 @@ static inline long svm_module_refcnt(void)
 	return n;
 }
 
-/* Wired flag, SVID count and number of mlock bits, packed for asserts. */
+/* Wired flag, SVID count and number of mlocking mappers, packed. */
 static inline int svm_wire_state(int fd)
 {
 	struct svm_info info;

@@ -4,6 +4,7 @@
  * pipes, the effect checked through the raw ioctls), and the wiring
  * functions of libsvmk.
  */
+#include <elf.h>
 #include <grp.h>
 #include <poll.h>
 #include <signal.h>
@@ -266,7 +267,7 @@ TEST_F(tool, info_shows_the_address_and_no_wiring)
 	EXPECT_TRUE(contains(self->r.out, "address:    %s\n", self->addr));
 	EXPECT_TRUE(contains(self->r.out, "wired:      no\n"));
 	EXPECT_TRUE(contains(self->r.out, "svid locks: 0\n"));
-	EXPECT_TRUE(contains(self->r.out, "mlock bits: 0\n"));
+	EXPECT_TRUE(contains(self->r.out, "mlockers: 0\n"));
 	EXPECT_TRUE(contains(self->r.out, "charged:    none\n"));
 }
 
@@ -277,7 +278,7 @@ TEST_F(tool, lock_wires_and_info_shows_one_svid_lock)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, SVMCTL(&self->r, "lock", self->name));
 	EXPECT_TRUE(contains(self->r.out,
-			     "%s: wired: yes, svid locks: 1, mlock bits: 0\n",
+			     "%s: wired: yes, svid locks: 1, mlockers: 0\n",
 			     self->name));
 	EXPECT_EQ(WIRED(1, 0), svm_wire_state(fd));
 
@@ -307,7 +308,7 @@ TEST_F(tool, unlock_unwires)
 	ASSERT_EQ(0, SVMCTL(&self->r, "lock", self->name));
 	ASSERT_EQ(0, SVMCTL(&self->r, "unlock", self->name));
 	EXPECT_TRUE(contains(self->r.out,
-			     "%s: wired: no, svid locks: 0, mlock bits: 0\n",
+			     "%s: wired: no, svid locks: 0, mlockers: 0\n",
 			     self->name));
 	EXPECT_EQ(UNWIRED, svm_wire_state(fd));
 
@@ -342,7 +343,7 @@ TEST_F(tool, lock_list_and_info_show_both_sources)
 	ASSERT_TRUE(POLL_UNTIL(svm_wire_state(fd) == WIRED(0, 1), POLL_MS));
 	ASSERT_EQ(0, SVMCTL(&self->r, "lock", self->name));
 	EXPECT_TRUE(contains(self->r.out,
-			     "%s: wired: yes, svid locks: 1, mlock bits: 1\n",
+			     "%s: wired: yes, svid locks: 1, mlockers: 1\n",
 			     self->name));
 	ASSERT_EQ(0, SVMCTL(&self->r, "list"));
 	EXPECT_TRUE(contains(self->r.out, " svid=1,mlock=1 "));
@@ -366,7 +367,7 @@ TEST_F(tool, mlock_holds_the_bit_until_sigterm)
 	EXPECT_EQ(j->pid, mlocker(fd));
 
 	ASSERT_EQ(0, SVMCTL(&self->r, "info", self->name));
-	EXPECT_TRUE(contains(self->r.out, "mlock bits: 1 (pid %d)\n", j->pid));
+	EXPECT_TRUE(contains(self->r.out, "mlockers: 1 (pid %d)\n", j->pid));
 	ASSERT_EQ(0, SVMCTL(&self->r, "--json", "info", self->name));
 	EXPECT_TRUE(contains(self->r.out, "\"mlockers\": [%d]", j->pid));
 
@@ -374,9 +375,9 @@ TEST_F(tool, mlock_holds_the_bit_until_sigterm)
 	EXPECT_TRUE(POLL_UNTIL(svm_wire_state(fd) == UNWIRED, POLL_MS));
 	EXPECT_EQ(0, svmctl_finish(j, &self->r));
 	EXPECT_TRUE(contains(self->r.out,
-			     "%s wired by pid %d's mlock bit for 30 s",
+			     "%s wired by pid %d's mlock(2) for 30 s",
 			     self->name, j->pid));
-	EXPECT_TRUE(contains(self->r.out, "pid %d's mlock bit cleared",
+	EXPECT_TRUE(contains(self->r.out, "pid %d's mlock(2) released",
 			     j->pid));
 	EXPECT_EQ(0, mlocker(fd));
 	close(fd);
@@ -394,7 +395,7 @@ TEST_F(tool, mlock_without_for_holds_until_sigint)
 	EXPECT_TRUE(POLL_UNTIL(svm_wire_state(fd) == UNWIRED, POLL_MS));
 	EXPECT_EQ(0, svmctl_finish(j, &self->r));
 	EXPECT_TRUE(contains(self->r.out,
-			     "%s wired by pid %d's mlock bit; press Ctrl-C or send SIGTERM to release\n",
+			     "%s wired by pid %d's mlock(2); press Ctrl-C or send SIGTERM to release\n",
 			     self->name, j->pid));
 	close(fd);
 }
@@ -407,7 +408,7 @@ TEST_F(tool, mlock_for_one_second_ends_by_itself)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, SVMCTL_START(j, "mlock", self->name, "--for", "1"));
 	EXPECT_EQ(0, svmctl_finish(j, &self->r));
-	EXPECT_TRUE(contains(self->r.out, "wired by pid %d's mlock bit",
+	EXPECT_TRUE(contains(self->r.out, "wired by pid %d's mlock(2)",
 			     j->pid));
 	EXPECT_TRUE(contains(self->r.out, "1 s passed"));
 	EXPECT_TRUE(POLL_UNTIL(svm_wire_state(fd) == UNWIRED, POLL_MS));
@@ -456,14 +457,14 @@ TEST_F(tool, munlock_lists_the_mlockers_and_leaves_their_bits)
 
 	ASSERT_EQ(0, SVMCTL(&self->r, "munlock", self->name));
 	EXPECT_TRUE(contains(self->r.out, "cleared by that process"));
-	EXPECT_TRUE(contains(self->r.out, "mlock bits: 1 (pid %d)\n",
+	EXPECT_TRUE(contains(self->r.out, "mlockers: 1 (pid %d)\n",
 			     getpid()));
 	EXPECT_EQ(WIRED(0, 1), svm_wire_state(fd));
 
 	EXPECT_EQ(0, svmk_region_munlock(reg));
 	EXPECT_EQ(UNWIRED, svm_wire_state(fd));
 	ASSERT_EQ(0, SVMCTL(&self->r, "munlock", self->name));
-	EXPECT_TRUE(contains(self->r.out, "wired: no, svid locks: 0, mlock bits: 0\n"));
+	EXPECT_TRUE(contains(self->r.out, "wired: no, svid locks: 0, mlockers: 0\n"));
 	EXPECT_EQ(0, svmk_region_close(reg));
 	EXPECT_EQ(0, svmk_close(svm));
 	close(fd);
@@ -529,6 +530,246 @@ TEST(help_names_the_wiring_commands)
 	EXPECT_TRUE(contains(r.out, "svmctl lock|unlock NAME\n"));
 	EXPECT_TRUE(contains(r.out, "svmctl mlock NAME [--for SECONDS]\n"));
 	EXPECT_TRUE(contains(r.out, "svmctl munlock NAME\n"));
+}
+
+/* ---- svmctl list: libsmartcols' columns and formats ---------------------- */
+
+/*
+ * Two regions of known state, the only ones listed: a persistent 64K one,
+ * mode 0644, that nothing holds; and a 1.5M one, mode 0600, that the test
+ * maps and holds an SVID lock on (so all of its pages are in memory).
+ */
+FIXTURE(listing) {
+	char a[32], b[32];
+	struct svmk *svm;
+	struct svmk_region *reg;
+	struct svm_info info[2];	/* as SVM_IOC_LIST reports them */
+	struct run r;
+};
+
+#define B_LEN	(1536 * 1024)
+
+FIXTURE_SETUP(listing)
+{
+	struct svm_info v[4];
+	uint64_t cursor = 0;
+	int dev = svm_dev_open(), fd;
+
+	snprintf(self->a, sizeof(self->a), "list-%d-a", getpid());
+	snprintf(self->b, sizeof(self->b), "list-%d-b", getpid());
+	ASSERT_LE(0, dev);
+	fd = svm_open_region(dev, self->a, LEN, SVM_OPEN_CREATE | SVM_OPEN_EXCL |
+			     SVM_OPEN_PERSIST | SVM_OPEN_CLOEXEC, 0644, NULL);
+	close(dev);
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, svmk_open(&self->svm, 0));
+	ASSERT_EQ(0, svmk_region_open(self->svm, self->b, B_LEN,
+				      SVM_OPEN_CREATE | SVM_OPEN_EXCL, 0600,
+				      &self->reg));
+	ASSERT_EQ(0, svmk_region_lock(self->reg));
+	ASSERT_EQ(2, svmk_list(self->svm, &cursor, v, 4)) {
+		TH_LOG("other regions are left: the listings would differ");
+	}
+	ASSERT_EQ(0, strcmp(v[0].name, self->a));
+	memcpy(self->info, v, sizeof(self->info));
+}
+
+FIXTURE_TEARDOWN(listing)
+{
+	int dev = svm_dev_open();
+
+	svmk_region_close(self->reg);	/* the last holder: b goes */
+	svmk_close(self->svm);
+	svm_remove_name(dev, self->a);
+	close(dev);
+}
+
+TEST_F(listing, output_raw_noheadings_prints_those_columns)
+{
+	char want[256];
+
+	ASSERT_EQ(0, SVMCTL(&self->r, "-o", "NAME,SIZE,MAPPERS", "--raw", "-n",
+			    "list"));
+	snprintf(want, sizeof(want), "%s 64K 0\n%s 1.5M 1\n", self->a,
+		 self->b);
+	EXPECT_STREQ(want, self->r.out);
+	EXPECT_STREQ("", self->r.err);
+}
+
+TEST_F(listing, bytes_prints_sizes_in_bytes)
+{
+	char want[256];
+
+	ASSERT_EQ(0, SVMCTL(&self->r, "-b", "-o", "NAME,SIZE,RESIDENT", "-r",
+			    "-n", "list"));
+	snprintf(want, sizeof(want), "%s 65536 0\n%s 1572864 1572864\n",
+		 self->a, self->b);
+	EXPECT_STREQ(want, self->r.out);
+}
+
+TEST_F(listing, plus_appends_to_the_default_columns)
+{
+	const struct svm_info *a = &self->info[0], *b = &self->info[1];
+	char want[512];
+
+	ASSERT_EQ(0, SVMCTL(&self->r, "-o", "+UID,CHARGED", "--raw", "list"));
+	snprintf(want, sizeof(want),
+		 "ID NAME ADDRESS SIZE OWNER MODE MAPPERS FDS RESIDENT WIRED FLAGS UID CHARGED\n"
+		 "%llu %s 0x%llx 64K root 0644 0 0 0B - persist 0 0\n"
+		 "%llu %s 0x%llx 1.5M root 0600 1 1 1.5M svid=1 wired 0 %d\n",
+		 (unsigned long long)a->id, self->a, (unsigned long long)a->addr,
+		 (unsigned long long)b->id, self->b, (unsigned long long)b->addr,
+		 B_LEN);
+	EXPECT_STREQ(want, self->r.out);
+}
+
+TEST_F(listing, pairs_quote_each_column)
+{
+	char want[256];
+
+	ASSERT_EQ(0, SVMCTL(&self->r, "-P", "-o", "ID,NAME,MODE,WIRED",
+			    "list"));
+	snprintf(want, sizeof(want),
+		 "ID=\"%llu\" NAME=\"%s\" MODE=\"0644\" WIRED=\"-\"\n"
+		 "ID=\"%llu\" NAME=\"%s\" MODE=\"0600\" WIRED=\"svid=1\"\n",
+		 (unsigned long long)self->info[0].id, self->a,
+		 (unsigned long long)self->info[1].id, self->b);
+	EXPECT_STREQ(want, self->r.out);
+}
+
+/* The fields of one region in svmctl -J list, libsmartcols' layout. */
+static int json_fields(char *buf, size_t cap, const struct svm_info *in)
+{
+	return snprintf(buf, cap,
+		"         \"id\": %llu,\n"
+		"         \"name\": \"%s\",\n"
+		"         \"addr\": %llu,\n"
+		"         \"length\": %llu,\n"
+		"         \"uid\": %u,\n"
+		"         \"gid\": %u,\n"
+		"         \"cuid\": %u,\n"
+		"         \"cpid\": %d,\n"
+		"         \"mode\": %u,\n"
+		"         \"flags\": %u,\n"
+		"         \"wired\": %s,\n"
+		"         \"svid_count\": %u,\n"
+		"         \"nr_mlocked\": %u,\n"
+		"         \"charged\": %llu,\n"
+		"         \"charged_uid\": %u,\n"
+		"         \"nr_mappers\": %u,\n"
+		"         \"nr_fds\": %u,\n"
+		"         \"resident_pages\": %llu,\n"
+		"         \"ctime_ns\": %llu\n",
+		(unsigned long long)in->id, in->name,
+		(unsigned long long)in->addr, (unsigned long long)in->length,
+		in->uid, in->gid, in->cuid, in->cpid, in->mode, in->flags,
+		in->flags & SVM_REGION_WIRED ? "true" : "false",
+		in->svid_count, in->nr_mlocked,
+		(unsigned long long)in->charged, in->charged_uid,
+		in->nr_mappers, in->nr_fds, (unsigned long long)in->resident,
+		(unsigned long long)in->ctime_ns);
+}
+
+TEST_F(listing, json_has_every_field_of_every_region)
+{
+	const struct svm_info *a = &self->info[0], *b = &self->info[1];
+	char fa[1024], fb[1024], want[2304];
+
+	/* What the fixture made, as the fields below must show it. */
+	ASSERT_EQ(LEN, a->length);
+	ASSERT_EQ(0644, a->mode);
+	ASSERT_EQ(SVM_REGION_PERSIST, a->flags);
+	ASSERT_EQ(0, a->nr_mappers);
+	ASSERT_EQ(SVM_REGION_WIRED, b->flags);
+	ASSERT_EQ(1, b->svid_count);
+	ASSERT_EQ(B_LEN, b->charged);
+	ASSERT_EQ(1, b->nr_mappers);
+
+	ASSERT_EQ(0, SVMCTL(&self->r, "-J", "list"));
+	json_fields(fa, sizeof(fa), a);
+	json_fields(fb, sizeof(fb), b);
+	snprintf(want, sizeof(want),
+		 "{\n   \"regions\": [\n      {\n%s      },{\n%s      }\n   ]\n}\n",
+		 fa, fb);
+	EXPECT_STREQ(want, self->r.out);
+}
+
+TEST_F(listing, json_sizes_are_strings_or_with_bytes_numbers)
+{
+	char want[512];
+
+	ASSERT_EQ(0, SVMCTL(&self->r, "-J", "-o", "NAME,SIZE", "list"));
+	snprintf(want, sizeof(want),
+		 "{\n   \"regions\": [\n"
+		 "      {\n         \"name\": \"%s\",\n         \"size\": \"64K\"\n"
+		 "      },{\n         \"name\": \"%s\",\n         \"size\": \"1.5M\"\n"
+		 "      }\n   ]\n}\n", self->a, self->b);
+	EXPECT_STREQ(want, self->r.out);
+
+	ASSERT_EQ(0, SVMCTL(&self->r, "-J", "-b", "-o", "NAME,SIZE", "list"));
+	snprintf(want, sizeof(want),
+		 "{\n   \"regions\": [\n"
+		 "      {\n         \"name\": \"%s\",\n         \"size\": 65536\n"
+		 "      },{\n         \"name\": \"%s\",\n         \"size\": 1572864\n"
+		 "      }\n   ]\n}\n", self->a, self->b);
+	EXPECT_STREQ(want, self->r.out);
+}
+
+TEST(unknown_column_fails_naming_it)
+{
+	struct run r;
+
+	EXPECT_EQ(1, SVMCTL(&r, "-o", "NAME,NOSUCH,SIZE", "list"));
+	EXPECT_STREQ("svmctl: unknown column: NOSUCH\n", r.err);
+	EXPECT_STREQ("", r.out);
+}
+
+TEST(list_options_elsewhere_and_two_formats_are_bad_usage)
+{
+	struct run r;
+
+	EXPECT_EQ(2, SVMCTL(&r, "-o", "NAME", "info", "a"));
+	EXPECT_TRUE(contains(r.err, "svmctl: --output applies to list only\n"));
+	EXPECT_EQ(2, SVMCTL(&r, "-b", "window"));
+	EXPECT_EQ(2, SVMCTL(&r, "--raw", "info", "a"));
+	EXPECT_EQ(2, SVMCTL(&r, "-J", "-P", "list"));
+	EXPECT_TRUE(contains(r.err, "--json, --pairs and --raw are mutually exclusive\n"));
+	EXPECT_EQ(2, SVMCTL(&r, "-r", "--pairs", "list"));
+	EXPECT_STREQ("", r.out);
+}
+
+TEST(help_describes_each_column)
+{
+	struct run r;
+
+	ASSERT_EQ(0, SVMCTL(&r, "--help"));
+	EXPECT_TRUE(contains(r.out, "\nAvailable output columns (list):\n"));
+	EXPECT_TRUE(contains(r.out, "\n           SIZE  size (human-readable unless --bytes)\n"));
+	EXPECT_TRUE(contains(r.out, "\n RESIDENT_PAGES  pages in memory now\n"));
+	EXPECT_TRUE(contains(r.out, "\nDefault columns: ID,NAME,ADDRESS,SIZE,"));
+}
+
+/* The guest runs the dynamically linked svmctl, as installed ones are. */
+TEST(svmctl_is_dynamically_linked)
+{
+	char interp[64] = "";
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	int fd = open(SVMCTL_PATH, O_RDONLY | O_CLOEXEC), i;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(sizeof(eh), pread(fd, &eh, sizeof(eh), 0));
+	for (i = 0; i < eh.e_phnum; i++) {
+		ASSERT_EQ(sizeof(ph), pread(fd, &ph, sizeof(ph),
+					    eh.e_phoff + i * sizeof(ph)));
+		if (ph.p_type == PT_INTERP && ph.p_filesz < sizeof(interp))
+			ASSERT_LT(0, pread(fd, interp, ph.p_filesz,
+					   ph.p_offset));
+	}
+	close(fd);
+	EXPECT_STREQ("/lib64/ld-linux-x86-64.so.2", interp);
+	EXPECT_EQ(0, access(interp, X_OK));
 }
 
 /* ---- libsvmk ----------------------------------------------------------- */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Wiring: POSIX mlock bits per mapper and the SVID lock count, their
- * independence, unevictable pages and RLIMIT_MEMLOCK accounting.
+ * Wiring: POSIX mlock (mlock(2) of a mapper's mapping) and the SVID lock
+ * count, their independence, unevictable pages and RLIMIT_MEMLOCK
+ * accounting.
  */
 #include <grp.h>
 #include <signal.h>
@@ -109,13 +110,13 @@ FIXTURE_TEARDOWN(region)
 
 TEST_F(region, three_mlocks_undone_by_one_munlock)
 {
-	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MLOCK));
-	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MLOCK));
-	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MLOCK));
+	ASSERT_EQ(0, svm_mlock_region(self->fd, 1));
+	ASSERT_EQ(0, svm_mlock_region(self->fd, 1));
+	ASSERT_EQ(0, svm_mlock_region(self->fd, 1));
 	EXPECT_EQ(WIRED(0, 1), svm_wire_state(self->fd));
-	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MUNLOCK));
+	ASSERT_EQ(0, svm_mlock_region(self->fd, 0));
 	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
-	EXPECT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MUNLOCK));	/* idempotent */
+	EXPECT_EQ(0, svm_mlock_region(self->fd, 0));	/* idempotent */
 	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
 }
 
@@ -135,9 +136,9 @@ TEST_F(region, svid_locks_are_balanced)
 /* The four interleavings: neither API ever undoes the other's wiring. */
 TEST_F(region, truth_table_mlock_lock_munlock_unlock)
 {
-	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MLOCK));
+	ASSERT_EQ(0, svm_mlock_region(self->fd, 1));
 	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_LOCK));
-	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MUNLOCK));
+	ASSERT_EQ(0, svm_mlock_region(self->fd, 0));
 	EXPECT_EQ(WIRED(1, 0), svm_wire_state(self->fd));
 	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_UNLOCK));
 	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
@@ -145,19 +146,19 @@ TEST_F(region, truth_table_mlock_lock_munlock_unlock)
 
 TEST_F(region, truth_table_mlock_lock_unlock_munlock)
 {
-	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MLOCK));
+	ASSERT_EQ(0, svm_mlock_region(self->fd, 1));
 	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_LOCK));
 	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_UNLOCK));
 	EXPECT_EQ(WIRED(0, 1), svm_wire_state(self->fd));
-	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MUNLOCK));
+	ASSERT_EQ(0, svm_mlock_region(self->fd, 0));
 	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
 }
 
 TEST_F(region, truth_table_lock_mlock_munlock_unlock)
 {
 	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_LOCK));
-	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MLOCK));
-	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MUNLOCK));
+	ASSERT_EQ(0, svm_mlock_region(self->fd, 1));
+	ASSERT_EQ(0, svm_mlock_region(self->fd, 0));
 	EXPECT_EQ(WIRED(1, 0), svm_wire_state(self->fd));
 	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_UNLOCK));
 	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
@@ -166,10 +167,10 @@ TEST_F(region, truth_table_lock_mlock_munlock_unlock)
 TEST_F(region, truth_table_lock_mlock_unlock_munlock)
 {
 	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_LOCK));
-	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MLOCK));
+	ASSERT_EQ(0, svm_mlock_region(self->fd, 1));
 	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_UNLOCK));
 	EXPECT_EQ(WIRED(0, 1), svm_wire_state(self->fd));
-	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MUNLOCK));
+	ASSERT_EQ(0, svm_mlock_region(self->fd, 0));
 	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
 }
 
@@ -189,8 +190,8 @@ TEST_F(region, unknown_op_and_flags_are_einval)
 TEST_F(region, mlock_without_mapping_is_enomem)
 {
 	munmap(self->p, LEN);
-	EXPECT_EQ(-ENOMEM, svm_wire_op(self->fd, SVM_WIRE_MLOCK));
-	EXPECT_EQ(-ENOMEM, svm_wire_op(self->fd, SVM_WIRE_MUNLOCK));
+	EXPECT_EQ(-ENOMEM, svm_mlock_region(self->fd, 1));
+	EXPECT_EQ(-ENOMEM, svm_mlock_region(self->fd, 0));
 	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
 	self->p = svm_map(self->fd, LEN, PROT_READ | PROT_WRITE);
 }
@@ -210,7 +211,7 @@ static pid_t child_mlocks(const char *name, int how, int ready, int go)
 		int fd = svm_open_region(dev, name, 0, 0, 0, NULL);
 		void *p = svm_map(fd, LEN, PROT_READ);
 
-		if (p == MAP_FAILED || svm_wire_op(fd, SVM_WIRE_MLOCK))
+		if (p == MAP_FAILED || svm_mlock_region(fd, 1))
 			_exit(1);
 		write(ready, "r", 1);
 		read(go, &c, 1);
@@ -222,7 +223,7 @@ static pid_t child_mlocks(const char *name, int how, int ready, int go)
 			execl("/bin/sleep", "sleep", "30", NULL);
 			_exit(2);
 		case END_MUNLOCK:
-			svm_wire_op(fd, SVM_WIRE_MUNLOCK);
+			svm_mlock_region(fd, 0);
 			break;
 		case END_KILL:
 			for (;;)
@@ -243,7 +244,7 @@ static void child_drops_only_its_bit(struct __test_metadata *_metadata,
 
 	ASSERT_EQ(0, pipe(ready));
 	ASSERT_EQ(0, pipe(go));
-	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MLOCK));
+	ASSERT_EQ(0, svm_mlock_region(self->fd, 1));
 	pid = child_mlocks(self->name, how, ready[1], go[0]);
 	ASSERT_EQ(1, read(ready[0], &c, 1));
 	EXPECT_EQ(WIRED(0, 2), svm_wire_state(self->fd));
@@ -258,7 +259,7 @@ static void child_drops_only_its_bit(struct __test_metadata *_metadata,
 	EXPECT_EQ(1, mlocked_mappers(self->fd));
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
-	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MUNLOCK));
+	ASSERT_EQ(0, svm_mlock_region(self->fd, 0));
 	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
 	close(ready[0]);
 	close(ready[1]);
@@ -298,7 +299,7 @@ TEST_F(region, forked_child_starts_without_mlock_bit)
 	char c;
 
 	ASSERT_EQ(0, pipe(go));
-	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MLOCK));
+	ASSERT_EQ(0, svm_mlock_region(self->fd, 1));
 	pid = fork();
 	if (pid == 0) {
 		read(go[0], &c, 1);
@@ -310,7 +311,7 @@ TEST_F(region, forked_child_starts_without_mlock_bit)
 	write(go[1], "g", 1);
 	waitpid(pid, &status, 0);
 	EXPECT_EQ(WIRED(0, 1), svm_wire_state(self->fd));
-	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MUNLOCK));
+	ASSERT_EQ(0, svm_mlock_region(self->fd, 0));
 	close(go[0]);
 	close(go[1]);
 }
@@ -365,7 +366,8 @@ TEST_F(region, destroying_a_wired_region_unwires_it)
 	self->p = svm_map(self->fd, 4096, PROT_READ);
 }
 
-TEST_F(region, charge_is_taken_once_and_refunded)
+/* The SVID lock is charged by svm; mlock(2) by the kernel, to VmLck. */
+TEST_F(region, svid_charge_is_taken_once_and_refunded)
 {
 	struct svm_info info;
 
@@ -373,12 +375,23 @@ TEST_F(region, charge_is_taken_once_and_refunded)
 	ASSERT_EQ(0, svm_get_info(self->fd, &info));
 	EXPECT_EQ(LEN, info.charged);
 	EXPECT_EQ(0, info.charged_uid);
-	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MLOCK));	/* second source */
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_LOCK));	/* no second charge */
+	EXPECT_EQ(LEN, charged(self->fd));
+	ASSERT_EQ(0, svm_mlock_region(self->fd, 1));	/* the other source */
 	EXPECT_EQ(LEN, charged(self->fd));
 	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_UNLOCK));
-	EXPECT_EQ(LEN, charged(self->fd));
-	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MUNLOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_UNLOCK));
 	EXPECT_EQ(0, charged(self->fd));
+	EXPECT_EQ(WIRED(0, 1), svm_wire_state(self->fd));
+	ASSERT_EQ(0, svm_mlock_region(self->fd, 0));
+	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
+}
+
+TEST_F(region, wire_mlock_ops_are_retired)
+{
+	EXPECT_EQ(-EOPNOTSUPP, svm_wire_op(self->fd, SVM_WIRE_MLOCK));
+	EXPECT_EQ(-EOPNOTSUPP, svm_wire_op(self->fd, SVM_WIRE_MUNLOCK));
+	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
 }
 
 TEST_F(region, madvise_remove_on_wired_region_is_refused)
@@ -400,7 +413,10 @@ struct user_wire {
 	unsigned int op;
 };
 
-/* Map the region as uid 1000 under an RLIMIT_MEMLOCK; return -errno of op. */
+/*
+ * Map the region as uid 1000 under an RLIMIT_MEMLOCK; return -errno of op
+ * (SVM_WIRE_MLOCK: mlock(2) of the mapping).
+ */
 static int user_wire_fn(void *arg)
 {
 	struct user_wire *u = arg;
@@ -412,6 +428,8 @@ static int user_wire_fn(void *arg)
 		return 254;
 	if (setrlimit(RLIMIT_MEMLOCK, &rl))
 		return 253;
+	if (u->op == SVM_WIRE_MLOCK)
+		return -svm_mlock_region(fd, 1);
 	return -svm_wire_op(fd, u->op);
 }
 
@@ -432,17 +450,14 @@ TEST_F(region, unprivileged_below_region_size_is_enomem)
 	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
 }
 
-TEST_F(region, unprivileged_within_limit_is_charged_to_it)
+TEST_F(region, unprivileged_within_limit_mlocks_until_it_exits)
 {
 	struct user_wire u = { self->name, 2 * LEN, SVM_WIRE_MLOCK };
-	struct svm_info info;
 
-	/* The child's bit goes when it exits: wired while it ran. */
+	/* The child's mlock goes with its mapping when it exits. */
 	EXPECT_EQ(0, as_user(user_wire_fn, &u));
 	ASSERT_TRUE(POLL_UNTIL(svm_wire_state(self->fd) == UNWIRED, 10000));
-	ASSERT_TRUE(POLL_UNTIL(charged(self->fd) == 0, 10000));
-	ASSERT_EQ(0, svm_get_info(self->fd, &info));
-	EXPECT_EQ(0, info.charged_uid);
+	EXPECT_EQ(0, charged(self->fd));
 }
 
 /* A child's mlock bit ends with it; rewiring at once must not charge twice. */
@@ -461,10 +476,10 @@ static int rewire_after_exit_fn(void *arg)
 	for (i = 0; i < 200; i++) {
 		pid = fork();
 		if (pid == 0)
-			_exit(svm_wire_op(fd, SVM_WIRE_MLOCK) ? 1 : 0);
+			_exit(svm_mlock_region(fd, 1) ? 1 : 0);
 		if (waitpid(pid, &status, 0) != pid || status)
 			return 252;
-		if (svm_wire_op(fd, SVM_WIRE_MLOCK) || svm_wire_op(fd, SVM_WIRE_MUNLOCK))
+		if (svm_mlock_region(fd, 1) || svm_mlock_region(fd, 0))
 			return 1;
 	}
 	return 0;
@@ -486,9 +501,12 @@ TEST_F(region, cap_ipc_lock_bypasses_the_limit)
 
 	ASSERT_EQ(0, getrlimit(RLIMIT_MEMLOCK, &old));
 	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &zero));
-	EXPECT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MLOCK));
+	EXPECT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_LOCK));
 	EXPECT_EQ(LEN, charged(self->fd));
-	EXPECT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_MUNLOCK));
+	EXPECT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_UNLOCK));
+	EXPECT_EQ(0, svm_mlock_region(self->fd, 1));	/* the kernel's, too */
+	EXPECT_EQ(WIRED(0, 1), svm_wire_state(self->fd));
+	EXPECT_EQ(0, svm_mlock_region(self->fd, 0));
 	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &old));
 }
 
@@ -518,10 +536,10 @@ TEST_F(region, random_wiring_with_kills_ends_clean)
 			for (n = 0; n < 400; n++) {
 				switch (rand_r(&seed) % 4) {
 				case 0:
-					svm_wire_op(self->fd, SVM_WIRE_MLOCK);
+					svm_mlock_region(self->fd, 1);
 					break;
 				case 1:
-					svm_wire_op(self->fd, SVM_WIRE_MUNLOCK);
+					svm_mlock_region(self->fd, 0);
 					break;
 				case 2:
 					if (!svm_wire_op(self->fd, SVM_WIRE_LOCK))

@@ -31,6 +31,9 @@
  */
 #define SVM_NAME_MAX		64
 
+/* The huge page size of SVM_OPEN_HUGE regions: a PMD on x86-64. */
+#define SVM_HUGE_SIZE		(2UL << 20)
+
 #define SVM_IOC_MAGIC		0xE5
 
 /* ---- requests on /dev/svm --------------------------------------------- */
@@ -42,10 +45,24 @@
  * Creation and lookup are atomic: of N racing creators of one name exactly
  * one gets SVM_OPEN_CREATED in out_flags.
  *
+ * Every region of SVM_HUGE_SIZE (2 MiB) or more is placed at a multiple of
+ * it, so that transparent huge pages can map it wherever the system's
+ * shmem_enabled setting (or madvise(MADV_HUGEPAGE)) allows them, as for any
+ * shmem mapping.  SVM_OPEN_HUGE asks for huge pages whatever that setting:
+ * the size is rounded up to a multiple of SVM_HUGE_SIZE, and the pages come
+ * from the module's own tmpfs instance mounted huge=within_size, so every
+ * mapper maps them with PMDs.  When no huge page can be had, the region
+ * falls back to small pages for that part; svm_info says how many bytes
+ * are in huge pages and how many fell back.  SVM_OPEN_HUGE (like
+ * SVM_OPEN_PERSIST) only matters when the call creates the region.
+ *
  * Errors:
  *   ENAMETOOLONG  the name is SVM_NAME_MAX bytes or longer
  *   EINVAL   bad name (see SVM_NAME_MAX), size 0 on create, size given on
- *            open that differs from the region's size, mode above 0777
+ *            open that differs from the region's size, mode above 0777,
+ *            SVM_OPEN_EXCL, SVM_OPEN_PERSIST or SVM_OPEN_HUGE without
+ *            SVM_OPEN_CREATE
+ *   EOPNOTSUPP  SVM_OPEN_HUGE, and the kernel has no transparent huge pages
  *   ENOENT   no region of that name and SVM_OPEN_CREATE not set
  *   EEXIST   region exists and SVM_OPEN_EXCL set
  *   EACCES   the region's mode does not allow the requested access
@@ -62,7 +79,8 @@
 #define SVM_OPEN_RDONLY		(1U << 2) /* fd for reading only */
 #define SVM_OPEN_PERSIST	(1U << 3) /* name holds region until remove */
 #define SVM_OPEN_CLOEXEC	(1U << 4) /* O_CLOEXEC on the new fd */
-#define SVM_OPEN_FLAGS		0x1fU
+#define SVM_OPEN_HUGE		(1U << 5) /* with CREATE: transparent huge pages */
+#define SVM_OPEN_FLAGS		0x3fU
 
 #define SVM_OPEN_CREATED	(1U << 0) /* out_flags: this call created it */
 
@@ -124,6 +142,7 @@ struct svm_window {
 #define SVM_REGION_PERSIST	(1U << 0) /* created with SVM_OPEN_PERSIST */
 #define SVM_REGION_REMOVED	(1U << 1) /* name unlinked, memory still held */
 #define SVM_REGION_WIRED	(1U << 2) /* populated and unevictable */
+#define SVM_REGION_HUGE		(1U << 3) /* created with SVM_OPEN_HUGE */
 
 /* SVM_IOC_INFO on a region fd, and the entries of SVM_IOC_LIST. */
 struct svm_info {
@@ -146,14 +165,23 @@ struct svm_info {
 	__u32 __reserved0;
 	/* VER1: wiring (see SVM_IOC_WIRE) */
 	__u32 svid_count;	/* SVID lock count */
-	__u32 nr_mlocked;	/* mappers whose mlock bit is set */
-	__aligned_u64 charged;	/* bytes charged for wiring, 0 if unwired */
+	__u32 nr_mlocked;	/* mappers with a VM_LOCKED mapping of it */
+	__aligned_u64 charged;	/* bytes charged for the SVID lock, or 0 */
 	__u32 charged_uid;	/* who was charged, in the caller's userns */
 	__u32 __reserved1;
+	/* VER2: pages */
+	__aligned_u64 page_size; /* SVM_HUGE_SIZE if SVM_REGION_HUGE, else 4096 */
+	__aligned_u64 huge_bytes; /* resident in huge (PMD-size) pages */
+	/*
+	 * SVM_REGION_HUGE only: resident in small pages, where no huge page
+	 * could be had (0 when every page came huge)
+	 */
+	__aligned_u64 fallback_bytes;
 };
 
 #define SVM_INFO_SIZE_VER0	144
 #define SVM_INFO_SIZE_VER1	168
+#define SVM_INFO_SIZE_VER2	192
 
 /*
  * SVM_IOC_LIST: read svm_info of regions with id > cursor, in id order.
@@ -176,12 +204,16 @@ struct svm_list {
 /* ---- requests on a region fd ------------------------------------------ */
 
 /*
- * SVM_IOC_MAPPERS: the processes that map the region.  One entry per
- * process (pid in the caller's pid namespace), with the number of mappings
- * (VMAs) of the region in its address space; an address space being torn
- * down or not visible from the caller's namespace is reported with pid 0.
- * total is the number of entries there are; at most count are written.
- * With SVM_MAPPERS_MLOCKED, only mappers whose mlock bit is set.
+ * SVM_IOC_MAPPERS: the address spaces that map the region, one entry each,
+ * named by the pid (in the caller's pid namespace) of the process that owns
+ * it (for a multi-threaded process, its tgid; processes sharing one
+ * address space through CLONE_VM without CLONE_THREAD are one entry), with
+ * the number of mappings (VMAs) of the region in it.  An address space
+ * being torn down, or whose process the caller's namespace cannot see, is
+ * reported with pid 0.  total is the number of entries there are; at most
+ * count are written.  With SVM_MAPPERS_MLOCKED, only those with a VM_LOCKED
+ * mapping of the region (mlock(2), mlockall(2), MAP_LOCKED), read from
+ * their VMAs at the call.  The cost is linear in the region's mappers.
  */
 #define SVM_MAPPERS_MLOCKED	(1U << 0)
 #define SVM_MAPPERS_FLAGS	0x1U
@@ -202,42 +234,52 @@ struct svm_mappers {
 #define SVM_MAPPERS_SIZE_VER0	24
 
 /*
- * SVM_IOC_WIRE: wire or unwire a region.  Two independent sources:
+ * Wiring: two independent sources.
  *
  *                 POSIX mlock                    SVID lock
- *   state         one bit per mapper             one count per region
- *   repeat calls  idempotent: one munlock        balanced: each lock needs
+ *   how           mlock(2), mlock2(2),           SVM_WIRE_LOCK and
+ *                 mlockall(2), MAP_LOCKED on a   SVM_WIRE_UNLOCK on the
+ *                 mapping of the region: the     region, like SysV
+ *                 kernel's own VM_LOCKED         SHM_LOCK/SHM_UNLOCK
+ *   state         per mapping (VMA) of each      one count per region
+ *                 mapper
+ *   repeat calls  idempotent: one munlock(2)     balanced: each lock needs
  *                 undoes any number of mlocks    its unlock; unlock at 0 is
  *                                                EINVAL
- *   ends when     that mapper munlocks or stops  balanced unlocks, or the
- *                 mapping the region (munmap,    region is destroyed
+ *   charged to    the mapper's RLIMIT_MEMLOCK    the euid that took the
+ *                 (mm->locked_vm, VmLck), by     first lock, once, against
+ *                 the kernel                     its RLIMIT_MEMLOCK unless
+ *                                                it has CAP_IPC_LOCK
+ *   ends when     munlock(2)/munlockall(2), or   balanced unlocks, or
+ *                 when the mapping goes (munmap, the region is destroyed
  *                 exec, exit, SIGKILL); a fork
  *                 child starts without it
- *   never touches the SVID count                 any mapper's mlock bit
+ *   never touches the SVID count                 any mapping's VM_LOCKED
  *
- * The region is wired while any mlock bit is set or the SVID count is
- * above 0.  Becoming wired populates every page and makes the pages
- * unevictable, and is charged once, to the euid of the caller that caused
- * it, against its RLIMIT_MEMLOCK (unless it has CAP_IPC_LOCK); becoming
- * unwired makes the pages evictable again and refunds that charge, as does
- * destruction.  Pages resident before wiring move to the unevictable list
- * when reclaim next sees them, as with SysV SHM_LOCK.
+ * The region is wired (SVM_REGION_WIRED) while any mapper has a VM_LOCKED
+ * mapping of it or the SVID count is above 0.  The first SVID lock
+ * populates every page and makes the pages unevictable; the last unlock
+ * makes them evictable again (pages a VM_LOCKED mapping holds stay mlocked
+ * and unevictable) and refunds the charge, as destruction does.  Pages
+ * resident before the first SVID lock move to the unevictable list when
+ * reclaim next sees them, as with SysV SHM_LOCK.
  *
- * SVM_WIRE_MLOCK and SVM_WIRE_MUNLOCK act for the calling process's
- * address space, which must map the region.  SVM_WIRE_LOCK and
- * SVM_WIRE_UNLOCK need the region's owner or creator, or CAP_IPC_LOCK.
+ * SVM_IOC_WIRE: SVM_WIRE_LOCK and SVM_WIRE_UNLOCK need the region's owner
+ * or creator, or CAP_IPC_LOCK.  SVM_WIRE_MLOCK and SVM_WIRE_MUNLOCK are
+ * retired (they kept a mlock bit of svm's own): POSIX mlock of a region is
+ * mlock(2) of its mapping.
  *
  * Errors:
- *   EINVAL   unknown op; SVM_WIRE_UNLOCK with the count at 0
- *   ENOMEM   mlock/munlock by a process that does not map the region;
- *            the charge would pass RLIMIT_MEMLOCK; out of memory while
- *            populating (nothing is left charged or wired)
- *   EPERM    RLIMIT_MEMLOCK is 0 and the caller lacks CAP_IPC_LOCK; SVID
- *            lock/unlock by other than owner, creator or CAP_IPC_LOCK
- *   EINTR    a fatal signal arrived while populating
+ *   EINVAL     unknown op; SVM_WIRE_UNLOCK with the count at 0
+ *   EOPNOTSUPP SVM_WIRE_MLOCK or SVM_WIRE_MUNLOCK (use mlock(2))
+ *   ENOMEM     the charge would pass RLIMIT_MEMLOCK; out of memory while
+ *              populating (nothing is left charged or wired)
+ *   EPERM      RLIMIT_MEMLOCK is 0 and the caller lacks CAP_IPC_LOCK;
+ *              lock/unlock by other than owner, creator or CAP_IPC_LOCK
+ *   EINTR      a fatal signal arrived while populating
  */
-#define SVM_WIRE_MLOCK		1
-#define SVM_WIRE_MUNLOCK	2
+#define SVM_WIRE_MLOCK		1	/* retired: EOPNOTSUPP */
+#define SVM_WIRE_MUNLOCK	2	/* retired: EOPNOTSUPP */
 #define SVM_WIRE_LOCK		3
 #define SVM_WIRE_UNLOCK		4
 
@@ -251,17 +293,33 @@ struct svm_wire {
 #define SVM_WIRE_SIZE_VER0	16
 
 /*
- * mmap() of a region fd:
+ * mmap() of a region fd maps it at its address, as a shmem mapping: faults,
+ * transparent huge pages, NUMA policy (mbind(2) sets the region's shared
+ * policy, which every mapper's faults and SVM_WIRE_LOCK's populate obey),
+ * mlock(2), madvise(2), msync(2)/fsync(2) (which succeed: the memory is the
+ * store) and memcg charging behave as on a SysV segment or a memfd.
  *   EINVAL   not MAP_SHARED; MAP_FIXED at an address other than the region's;
  *            offset or offset + length beyond the region
  *   EACCES   PROT_WRITE on an fd opened with SVM_OPEN_RDONLY
  *   EEXIST   something other than the caller's own /dev/svm reservation is
- *            mapped in the way (it is left untouched)
- * The region cannot move or grow: mremap() to do so fails (EINVAL/EFAULT).
+ *            mapped in the way (it is left untouched); or, without MAP_FIXED,
+ *            the same open file description (fd, or a dup of it) is
+ *            mapped there already: MAP_FIXED at the region's address, or
+ *            another fd of the region, replaces the caller's own mapping
+ * A region never moves or grows into another region: mremap() that would
+ * move a mapping fails with EINVAL (MREMAP_FIXED) or EEXIST (MREMAP_MAYMOVE,
+ * MREMAP_DONTUNMAP: no other address is offered), and growth in place
+ * fails with ENOMEM while the guard page and the reservation after the
+ * region are mapped; if the caller unmapped them, growth in place succeeds
+ * but an access past the region's end gets SIGBUS, and a mapping of the
+ * region whose range it now covers fails with EEXIST.  Shrinking is
+ * munmap() of the tail.
  * A region's size and pages are fixed: MADV_REMOVE and fallocate() fail
  * with EOPNOTSUPP, ftruncate() with EPERM (the region is sealed against
  * growing and shrinking), F_ADD_SEALS with EPERM.  The region cannot be
- * reopened through /proc/PID/fd or /proc/PID/map_files (ENXIO).
+ * reopened through /proc/PID/fd or /proc/PID/map_files (ENXIO), also not
+ * through an O_PATH file of them, which keeps no pages once the region is
+ * destroyed and stays harmless after the module is unloaded.
  *
  * mmap() of /dev/svm (the reservation): PROT_NONE only, at base + offset for
  * any page-aligned sub-range of the window; it may replace the caller's
