@@ -4,6 +4,7 @@
  * before any state changes; no lock is held while user memory is touched.
  * The errnos of each request are documented in uapi/linux/svm.h.
  */
+#include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -159,6 +160,7 @@ static long svm_ioc_window(void __user *uarg)
 	w.size = usize;
 	mutex_lock(&svm_lock);
 	svm_window_stat(&w);
+	svm_user_usage(current_euid(), &w);
 	mutex_unlock(&svm_lock);
 	w.nr_regions = svm_region_count();
 	w.max_regions = READ_ONCE(svm_max_regions);

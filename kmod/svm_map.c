@@ -341,16 +341,22 @@ struct file *svm_region_file(struct svm_region *r, bool rdonly)
 	return file;
 }
 
-/* Whether mm maps r with VM_LOCKED (mlock(2), mlockall(2), MAP_LOCKED). */
-static bool svm_mm_mlocked(struct mm_struct *mm, struct svm_region *r)
+/*
+ * Whether mm maps r with VM_LOCKED (mlock(2), mlockall(2), MAP_LOCKED):
+ * 1 or 0, or -EINTR when a fatal signal ends the wait for mm's lock.
+ */
+static int svm_mm_mlocked(struct mm_struct *mm, struct svm_region *r)
 {
 	struct vm_area_struct *vma;
-	bool locked = false;
+	int locked = 0;
 
 	/* An address space on its way out is unlocked with its VMAs. */
 	if (!mmget_not_zero(mm))
-		return false;
-	mmap_read_lock(mm);
+		return 0;
+	if (mmap_read_lock_killable(mm)) {
+		mmput(mm);
+		return -EINTR;
+	}
 	{
 		VMA_ITERATOR(vmi, mm, r->addr);
 
@@ -358,7 +364,7 @@ static bool svm_mm_mlocked(struct mm_struct *mm, struct svm_region *r)
 			if (vma->vm_ops == &svm_region_vm_ops &&
 			    vma->vm_private_data == r &&
 			    (vma->vm_flags & VM_LOCKED)) {
-				locked = true;
+				locked = 1;
 				break;
 			}
 		}
@@ -372,7 +378,7 @@ static bool svm_mm_mlocked(struct mm_struct *mm, struct svm_region *r)
  * A snapshot of r's mappers: *nr entries, each address space held by
  * mmgrab() until svm_mappers_put().  With mlock, each entry's mlocked is
  * read from the address space's own VMAs, under its mmap_lock taken for
- * reading with no svm lock held: the POSIX wiring source is the kernel's
+ * reading (killably: -EINTR) with no svm lock held: the POSIX wiring source is the kernel's
  * mlock state, not a copy of it.  Costs O(mappers of r), whatever the
  * number of processes; r->lock is held only to copy the list.
  */
@@ -382,6 +388,7 @@ struct svm_mapper_snap *svm_mappers_get(struct svm_region *r, bool mlock,
 	unsigned int want = READ_ONCE(r->nr_mappers), n = 0, i;
 	struct svm_mapper_snap *s;
 	struct svm_mm *m;
+	int locked;
 
 	for (;;) {
 		s = kvmalloc_array(max(want, 1U), sizeof(*s), GFP_KERNEL);
@@ -404,7 +411,12 @@ struct svm_mapper_snap *svm_mappers_get(struct svm_region *r, bool mlock,
 	mutex_unlock(&r->lock);
 
 	for (i = 0; mlock && i < n; i++) {
-		s[i].mlocked = svm_mm_mlocked(s[i].mm, r);
+		locked = svm_mm_mlocked(s[i].mm, r);
+		if (locked < 0) {
+			svm_mappers_put(s, n);
+			return ERR_PTR(locked);
+		}
+		s[i].mlocked = locked;
 		cond_resched();
 	}
 	*nr = n;

@@ -134,6 +134,7 @@ extern const struct file_operations *svm_shmem_fops;
 extern const struct file_operations *svm_no_open_fops;
 int svm_user_lock_charge(kuid_t uid, u64 len, bool capped, u64 limit);
 void svm_user_lock_refund(kuid_t uid, u64 len);
+void svm_user_usage(kuid_t uid, struct svm_window *w);
 int svm_regions_init(void);
 void svm_regions_exit(void);
 struct svm_region *svm_region_get_or_create(const char *name, u64 len,

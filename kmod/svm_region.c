@@ -227,6 +227,20 @@ static void svm_user_uncharge(struct svm_user *u, u64 len)
 	svm_user_put_if_unused(u);
 }
 
+/* What uid holds, for SVM_IOC_WINDOW; svm_lock held. */
+void svm_user_usage(kuid_t uid, struct svm_window *w)
+{
+	struct svm_user *u;
+
+	lockdep_assert_held(&svm_lock);
+	u = xa_load(&svm_users, from_kuid(&init_user_ns, uid));
+	if (!u)
+		return;
+	w->user_regions = u->nr_regions;
+	w->user_bytes = u->bytes;
+	w->user_locked = u->locked;
+}
+
 /* Charge len wired bytes to uid; past limit (when capped) is -ENOMEM. */
 int svm_user_lock_charge(kuid_t uid, u64 len, bool capped, u64 limit)
 {

@@ -90,20 +90,31 @@ void svm_va_free(struct svm_va *va, unsigned long addr, unsigned long nr)
 	va->nfree += nr;
 }
 
-/* The largest free extent, in pages. */
+/*
+ * The largest free extent, in pages, from the tree's gap tracking: the
+ * largest n for which mas_empty_area() finds room, by bisection.  That is
+ * O(log(window) * log(regions)), with the tree's spinlock held for one
+ * search at a time, never for a walk of the whole tree; the caller's lock
+ * keeps the tree still between searches.
+ */
 unsigned long svm_va_largest_free(struct svm_va *va)
 {
 	MA_STATE(mas, &va->mt, 0, 0);
-	unsigned long next = va->first, largest = 0;
-	void *entry;
+	unsigned long lo = 0, hi = va->nfree, mid;
+	int err;
 
-	mas_lock(&mas);
-	mas_for_each(&mas, entry, ULONG_MAX) {
-		largest = max(largest, mas.index - next);
-		next = mas.last + 1;
+	while (lo < hi) {
+		mid = lo + (hi - lo + 1) / 2;
+		mas_lock(&mas);
+		mas_reset(&mas);
+		err = mas_empty_area(&mas, va->first, va->last, mid);
+		mas_unlock(&mas);
+		if (err)
+			hi = mid - 1;
+		else
+			lo = mid;
 	}
-	mas_unlock(&mas);
-	return max(largest, va->last + 1 - next);
+	return lo;
 }
 
 static struct svm_va svm_window;	/* svm_lock */

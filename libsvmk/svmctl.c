@@ -839,17 +839,19 @@ static int wire_fail(int err, unsigned int op, const struct svm_info *in)
 		[SVM_WIRE_LOCK] = "lock", [SVM_WIRE_UNLOCK] = "unlock",
 	};
 	char size[CELL_MAX], limit[CELL_MAX];
-	bool wiring = !(in->flags & SVM_REGION_WIRED) &&
-		      (op == SVM_WIRE_MLOCK || op == SVM_WIRE_LOCK);
 
 	human_size(size, in->length);
 	memlock_limit(limit);
 	if (err == -EINVAL && op == SVM_WIRE_UNLOCK)
 		return error_msg("unlock '%s': not SVID-locked (its lock count is 0)",
 				 in->name);
-	if (err == -ENOMEM && wiring)
-		return error_msg("%s '%s': wiring its %s would pass RLIMIT_MEMLOCK (%s) of uid %u, or memory ran out",
-				 what[op], in->name, size, limit, geteuid());
+	/* mlock(2) charges svmctl's own locked memory, every time. */
+	if (err == -ENOMEM && op == SVM_WIRE_MLOCK)
+		return error_msg("mlock '%s': its %s would pass svmctl's RLIMIT_MEMLOCK (%s), or memory ran out",
+				 in->name, size, limit);
+	if (err == -ENOMEM && op == SVM_WIRE_LOCK && !in->svid_count)
+		return error_msg("lock '%s': wiring its %s would pass RLIMIT_MEMLOCK (%s) of uid %u, or memory ran out",
+				 in->name, size, limit, geteuid());
 	if (err == -EPERM && op == SVM_WIRE_MLOCK)
 		return error_msg("mlock '%s': RLIMIT_MEMLOCK is 0 and svmctl lacks CAP_IPC_LOCK",
 				 in->name);

@@ -3,12 +3,16 @@
  * Hostile use: seeded random operations by many processes, and a storm of
  * SIGKILLs at random points of create, map and wire.  Afterwards nothing
  * may be left: no region, the window entirely free, nothing charged,
- * Unevictable at its baseline, the module's refcount back to its base.
+ * Unevictable at its baseline, the module's refcount back to its base,
+ * and each uid's accounting (regions, bytes, SVID charge) back to what it
+ * held before.  Half the workers run as uid 1000.
  *
  * The seed is printed; SVM_SEED overrides it (CI uses the default).
  */
+#include <grp.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
@@ -57,13 +61,30 @@ static long meminfo_kb(const char *key)
 	return kb;
 }
 
-/* One worker: OPS random operations on the shared pool of names. */
-static void worker(unsigned int seed)
+#define USER		1000
+
+/* Become USER, with room to mlock and SVID-lock a few regions. */
+static int become_user(void)
 {
-	int dev = svm_dev_open(), fd = -1, i;
+	struct rlimit rl = { 1 << 20, 1 << 20 };
+
+	if (setrlimit(RLIMIT_MEMLOCK, &rl) || setgroups(0, NULL) ||
+	    setresgid(USER, USER, USER) || setresuid(USER, USER, USER))
+		return -1;
+	return 0;
+}
+
+/* One worker: OPS random operations on the shared pool of names. */
+static void worker(unsigned int seed, int as_user)
+{
+	int dev, fd = -1, i;
 	size_t len = 0;
 	char name[16];
 	char *p = NULL;
+
+	if (as_user && become_user())
+		_exit(1);
+	dev = svm_dev_open();
 
 	for (i = 0; i < OPS; i++) {
 		snprintf(name, sizeof(name), "chaos-%u", rand_r(&seed) % NAMES);
@@ -76,7 +97,7 @@ static void worker(unsigned int seed)
 			if (fd < 0)
 				fd = svm_open_region(dev, name, len,
 					SVM_OPEN_CREATE | (rand_r(&seed) % 4 ?
-					0 : SVM_OPEN_PERSIST), 0600, NULL);
+					0 : SVM_OPEN_PERSIST), 0666, NULL);
 			if (fd >= 0) {
 				struct svm_info info;
 
@@ -143,6 +164,35 @@ FIXTURE(chaos) {
 	long unevictable0, refcnt0;
 };
 
+/* USER's accounting, read as USER in a child: regions, bytes, locked. */
+static int user_usage(struct svm_window *w)
+{
+	int pfd[2], status;
+	pid_t pid;
+
+	if (pipe(pfd))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		struct svm_window uw;
+		int dev;
+
+		close(pfd[0]);
+		if (become_user())
+			_exit(1);
+		dev = svm_dev_open();
+		if (dev < 0 || svm_get_window(dev, &uw) ||
+		    write(pfd[1], &uw, sizeof(uw)) != sizeof(uw))
+			_exit(2);
+		_exit(0);
+	}
+	close(pfd[1]);
+	status = read(pfd[0], w, sizeof(*w)) == sizeof(*w) ? 0 : -1;
+	close(pfd[0]);
+	waitpid(pid, NULL, 0);
+	return status;
+}
+
 FIXTURE_SETUP(chaos)
 {
 	self->dev = svm_dev_open();
@@ -175,6 +225,14 @@ static void expect_clean(struct __test_metadata *_metadata,
 			       w.nr_regions == self->w0.nr_regions &&
 			       w.free == self->w0.free, 10000));
 	EXPECT_EQ(self->w0.largest_free, w.largest_free);
+	/* Every uid holds and is charged exactly what it was before. */
+	EXPECT_EQ(self->w0.user_regions, w.user_regions);
+	EXPECT_EQ(self->w0.user_bytes, w.user_bytes);
+	EXPECT_EQ(self->w0.user_locked, w.user_locked);
+	ASSERT_EQ(0, user_usage(&w));
+	EXPECT_EQ(0, w.user_regions);
+	EXPECT_EQ(0, w.user_bytes);
+	EXPECT_EQ(0, w.user_locked);
 	EXPECT_TRUE(POLL_UNTIL(svm_module_refcnt() == self->refcnt0, 10000));
 	EXPECT_GE(4, labs(meminfo_kb("Unevictable") - self->unevictable0));
 }
@@ -189,7 +247,7 @@ TEST_F(chaos, seeded_random_operations_leave_nothing_behind)
 	for (i = 0; i < WORKERS; i++) {
 		pids[i] = fork();
 		if (pids[i] == 0)
-			worker(seed + i);
+			worker(seed + i, i % 2);
 	}
 	/* Kill a third of them wherever they are. */
 	for (i = 0; i < WORKERS; i += 3)
@@ -207,7 +265,7 @@ TEST_F(chaos, kill_storm_during_create_map_and_wire_leaves_nothing)
 	for (kills = 0; kills < KILLS; kills++) {
 		pid = fork();
 		if (pid == 0)
-			worker(seed + kills);
+			worker(seed + kills, kills % 2);
 		/* Random jitter, so each kill lands at a different point. */
 		usleep(rand_r(&seed) % 3000);
 		kill(pid, SIGKILL);

@@ -919,7 +919,13 @@ TEST_F(perm, fragmented_window_without_a_large_enough_extent_is_enospc)
 	ASSERT_EQ(0, svm_set_param("user_max_bytes", before.length));
 	ASSERT_EQ(before.free, before.largest_free);
 	ASSERT_LE(8 * GRANULE, before.largest_free);
-	/* Three 1-granule regions (2 granules each with the guard)... */
+	/*
+	 * One region that takes all but 6 granules (placed first: at the
+	 * window's 2 MiB-aligned base, as regions of 2 MiB or more are) ...
+	 */
+	ASSERT_LE(0, create_root(self, nm(self, "rest"),
+				 before.largest_free - 7 * GRANULE, 0600));
+	/* ... then three 1-granule regions (2 granules with the guard). */
 	for (i = 0; i < 3; i++) {
 		char tag[8];
 
@@ -927,9 +933,6 @@ TEST_F(perm, fragmented_window_without_a_large_enough_extent_is_enospc)
 		fd[i] = create_root(self, nm(self, tag), GRANULE, 0600);
 		ASSERT_LE(0, fd[i]);
 	}
-	/* ... then one that takes the rest of the extent. */
-	ASSERT_LE(0, create_root(self, nm(self, "rest"),
-				 before.largest_free - 7 * GRANULE, 0600));
 	ASSERT_EQ(0, window_of(self, &w));
 	ASSERT_EQ(0, w.free);
 	/* Two holes of 2 granules each: 4 free, 2 the largest. */

@@ -16,6 +16,9 @@
  *   EFAULT  an argument or a pointer inside it is not accessible
  *   EINVAL  size below SVM_*_SIZE_VER0, unknown flag, reserved field not 0
  *   E2BIG   size larger than the kernel's struct with non-zero bytes beyond
+ *   EINTR   (SVM_IOC_INFO, SVM_IOC_LIST, SVM_IOC_MAPPERS) a fatal signal came
+ *           while waiting for a mapper's mmap lock to read its mlock state
+ *   ENOMEM  (SVM_IOC_INFO, SVM_IOC_LIST, SVM_IOC_MAPPERS) out of memory
  */
 #ifndef _UAPI_LINUX_SVM_H
 #define _UAPI_LINUX_SVM_H
@@ -119,7 +122,10 @@ struct svm_remove {
 
 #define SVM_REMOVE_SIZE_VER0	16
 
-/* SVM_IOC_WINDOW: the window's state and the module's limits. */
+/*
+ * SVM_IOC_WINDOW: the window's state, the module's limits and (VER1) what
+ * the caller's effective uid holds against them.
+ */
 struct svm_window {
 	__u32 size;		/* sizeof(struct svm_window) */
 	__u32 flags;		/* reserved, 0 */
@@ -134,9 +140,15 @@ struct svm_window {
 	__u32 user_max_regions;	/* module parameter, per uid */
 	__u32 __reserved0;
 	__aligned_u64 user_max_bytes;	/* module parameter, per uid */
+	/* VER1: the caller's euid */
+	__u32 user_regions;	/* regions it owns (user_max_regions) */
+	__u32 __reserved1;
+	__aligned_u64 user_bytes;	/* their bytes (user_max_bytes) */
+	__aligned_u64 user_locked;	/* bytes of SVID locks charged to it */
 };
 
 #define SVM_WINDOW_SIZE_VER0	80
+#define SVM_WINDOW_SIZE_VER1	104
 
 /* Region flags reported in svm_info.flags. */
 #define SVM_REGION_PERSIST	(1U << 0) /* created with SVM_OPEN_PERSIST */

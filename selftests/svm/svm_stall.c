@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * No reader can stall mappers: with 512 processes mapping a region, a
+ * holder of a read-only fd looping SVM_IOC_MAPPERS and SVM_IOC_WINDOW
+ * must not slow a mapper's mmap/munmap or fork by more than 2x (MAPPERS
+ * holds the region's lock only to copy its mapper list, never while
+ * walking processes), and the kernel must not report a soft lockup (the
+ * log scanner fails the run on one).
+ */
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "svm_test.h"
+
+#define MAPPERS		512
+#define CYCLES		400
+#define FORKS		40
+
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Median ns of n mmap+munmap cycles of the region (a VMA each time). */
+static long long map_cycle_ns(int fd)
+{
+	long long t[CYCLES], t0;
+	void *p;
+	int i;
+
+	for (i = 0; i < CYCLES; i++) {
+		t0 = now_ns();
+		p = svm_map(fd, 4096, PROT_READ);
+		if (p == MAP_FAILED)
+			return -1;
+		munmap(p, 4096);
+		t[i] = now_ns() - t0;
+	}
+	qsort(t, CYCLES, sizeof(t[0]), cmp_ll);
+	return t[CYCLES / 2];
+}
+
+/* Median ns of fork + exit + wait of this mapper (->open in the child). */
+static long long fork_cycle_ns(void)
+{
+	long long t[FORKS], t0;
+	pid_t pid;
+	int i;
+
+	for (i = 0; i < FORKS; i++) {
+		t0 = now_ns();
+		pid = fork();
+		if (pid == 0)
+			_exit(0);
+		if (pid < 0 || waitpid(pid, NULL, 0) != pid)
+			return -1;
+		t[i] = now_ns() - t0;
+	}
+	qsort(t, FORKS, sizeof(t[0]), cmp_ll);
+	return t[FORKS / 2];
+}
+
+FIXTURE(stall) {
+	int dev, fd;
+	char name[32];
+	pid_t kids[MAPPERS];
+	int nkids, hold[2];
+	void *p;
+};
+
+FIXTURE_SETUP(stall)
+{
+	char c;
+	int ready[2], i;
+
+	snprintf(self->name, sizeof(self->name), "stall-%d", getpid());
+	self->dev = svm_dev_open();
+	ASSERT_LE(0, self->dev);
+	self->fd = svm_open_region(self->dev, self->name, 4096,
+				   SVM_OPEN_CREATE | SVM_OPEN_EXCL, 0644, NULL);
+	ASSERT_LE(0, self->fd);
+	self->p = svm_map(self->fd, 4096, PROT_READ | PROT_WRITE);
+	ASSERT_NE(MAP_FAILED, self->p);
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(self->hold));
+	/* 512 mappers (each inherits the mapping), parked on a pipe. */
+	for (i = 0; i < MAPPERS; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			close(self->hold[1]);
+			write(ready[1], "r", 1);
+			read(self->hold[0], &c, 1);
+			_exit(0);
+		}
+		if (pid < 0)
+			break;
+		self->kids[self->nkids++] = pid;
+	}
+	close(ready[1]);
+	for (i = 0; i < self->nkids; i++)
+		ASSERT_EQ(1, read(ready[0], &c, 1));
+	close(ready[0]);
+	ASSERT_EQ(MAPPERS, self->nkids);
+	ASSERT_EQ(MAPPERS + 1, svm_get_mappers(self->fd, NULL, 0));
+}
+
+FIXTURE_TEARDOWN(stall)
+{
+	int i;
+
+	close(self->hold[1]);
+	for (i = 0; i < self->nkids; i++)
+		waitpid(self->kids[i], NULL, 0);
+	munmap(self->p, 4096);
+	close(self->fd);
+	close(self->dev);
+}
+
+/*
+ * A reader with only a read-only fd, looping MAPPERS and WINDOW; it says
+ * so on started once its first round is done.
+ */
+static pid_t start_reader(const char *name, int started)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		static struct svm_mapper buf[MAPPERS + 64];
+		struct svm_window w;
+		int dev, fd;
+
+		pin(1);
+		dev = svm_dev_open();
+		fd = svm_open_region(dev, name, 0, SVM_OPEN_RDONLY, 0, NULL);
+		if (fd < 0)
+			_exit(1);
+		for (;;) {
+			svm_get_mappers(fd, buf, MAPPERS + 64);
+			svm_get_window(dev, &w);
+			if (started >= 0) {
+				write(started, "s", 1);
+				close(started);
+				started = -1;
+			}
+		}
+	}
+	return pid;
+}
+
+TEST_F_TIMEOUT(stall, mappers_reader_does_not_slow_mmap_or_fork, 600)
+{
+	long long map_idle, map_busy, fork_idle, fork_busy;
+	int started[2];
+	pid_t reader;
+	char c;
+
+	pin(0);
+	map_idle = map_cycle_ns(self->fd);
+	fork_idle = fork_cycle_ns();
+	ASSERT_LT(0, map_idle);
+	ASSERT_LT(0, fork_idle);
+
+	ASSERT_EQ(0, pipe(started));
+	reader = start_reader(self->name, started[1]);
+	ASSERT_LT(0, reader);
+	close(started[1]);
+	ASSERT_EQ(1, read(started[0], &c, 1));
+	close(started[0]);
+	map_busy = map_cycle_ns(self->fd);
+	fork_busy = fork_cycle_ns();
+	kill(reader, SIGKILL);
+	waitpid(reader, NULL, 0);
+
+	ksft_print_msg("mmap+munmap median: %lld ns idle, %lld ns with the reader\n",
+		       map_idle, map_busy);
+	ksft_print_msg("fork+exit median: %lld ns idle, %lld ns with the reader\n",
+		       fork_idle, fork_busy);
+	EXPECT_GE(2 * map_idle, map_busy);
+	EXPECT_GE(2 * fork_idle, fork_busy);
+}
+
+TEST_HARNESS_MAIN
