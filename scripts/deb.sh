@@ -1,8 +1,9 @@
 #!/bin/sh
 # deb.sh: build the Debian packages of debian/ (svm-dkms, libsvmk1,
 # libsvmk-dev, svmk-utils) with 'dpkg-buildpackage -us -uc -b' and check
-# them with lintian, which must report no error or warning (those kept are
-# overridden in debian/*.lintian-overrides, each with its reason).
+# them with lintian, which must report no error or warning (one that had to
+# stay would be overridden in debian/PACKAGE.lintian-overrides, with its
+# reason; none has).
 #
 # It builds in a copy of the working tree (the files git tracks or would,
 # as they are now) in build/deb/src, so that the package's clean step
