@@ -16,7 +16,11 @@
 # The kernel console is kept in build/KVER/console.log.  Exits non-zero
 # when QEMU fails or the guest runs past GUEST_TIMEOUT seconds (default
 # 900).  GUEST_MEM is the guest's memory (default 2G).  SVM_TESTS limits
-# JOB=check to the test programs it names.
+# JOB=check to the test programs it names.  GUEST_MODULE is the module the
+# guest loads (default kmod/svm.ko; a .ko.xz or .ko.gz is unpacked), and
+# GUEST_EXAMPLES the directory of the example programs JOB=check runs
+# (default build/examples); those dynamically linked take their shared
+# libraries along.
 set -eu
 
 job=$1
@@ -27,6 +31,8 @@ out=$top/build/$kver
 root=$out/root
 timeout=${GUEST_TIMEOUT:-900}
 mem=${GUEST_MEM:-2G}
+module=${GUEST_MODULE:-$top/kmod/svm.ko}
+examples=${GUEST_EXAMPLES:-$top/build/examples}
 append="console=ttyS0 panic=-1 no_hash_pointers"
 
 # guest_install FILE [PATH]: FILE (a program, or a shared object such as an
@@ -59,7 +65,11 @@ mkdir -p "$root/bin" "$root/lib" "$root/tests" "$root/proc" "$root/sys" \
 echo 'root:x:0:0:root:/:/bin/sh' >"$root/etc/passwd"
 echo 'root:x:0:' >"$root/etc/group"
 cp /bin/busybox "$root/bin/busybox"
-cp "$top/kmod/svm.ko" "$root/lib/svm.ko"
+case $module in
+*.xz)	xz -dc "$module" >"$root/lib/svm.ko" ;;
+*.gz)	gzip -dc "$module" >"$root/lib/svm.ko" ;;
+*)	cp "$module" "$root/lib/svm.ko" ;;
+esac
 install -m 755 "$top/scripts/guest-init" "$root/init"
 echo "$job" >"$root/job"
 if [ -x "$top/libsvmk/svmctl" ]; then
@@ -86,7 +96,9 @@ else
 	done
 	# selftests/svm/svm_examples runs them.
 	mkdir -p "$root/examples"
-	cp "$top"/build/examples/* "$root/examples/"
+	for f in "$examples"/*; do
+		guest_install "$f" "/examples/${f##*/}"
+	done
 fi
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/initramfs.gz"
 
