@@ -14,8 +14,12 @@
 #
 # The kernel console is kept in build/KVER/console.log.  Exits non-zero
 # when QEMU fails or the guest runs past GUEST_TIMEOUT seconds (default
-# 900).  GUEST_MEM is the guest's memory (default 2G).  SVM_TESTS limits
-# JOB=check to the test programs it names.
+# 900).  GUEST_MEM is the guest's memory (default 2G), split in two NUMA
+# nodes of one CPU each (node 0 gets the odd MiB): a socket per node, so
+# that no CPU's siblings straddle two nodes (6.12 WARNs in topology_sane()
+# otherwise).  The debug kernel has no ACPI to read QEMU's SRAT from: it
+# splits its memory itself (numa=fake=2).  SVM_TESTS limits JOB=check to
+# the test programs it names.
 set -eu
 
 job=$1
@@ -27,6 +31,22 @@ root=$out/root
 timeout=${GUEST_TIMEOUT:-900}
 mem=${GUEST_MEM:-2G}
 append="console=ttyS0 panic=-1 no_hash_pointers"
+# GUEST_MEM in MiB (a K, M, G or T suffix; none is MiB, as for QEMU), halved
+# for the nodes.
+mib=$(echo "$mem" | awk '
+	/^[0-9]+[kK]$/ { print int($0 / 1024); exit }
+	/^[0-9]+[mM]$/ { print $0 + 0; exit }
+	/^[0-9]+[gG]$/ { print $0 * 1024; exit }
+	/^[0-9]+[tT]$/ { print $0 * 1024 * 1024; exit }
+	/^[0-9]+$/ { print $0 + 0; exit }
+	{ print 0 }')
+if [ "$mib" -lt 2 ]; then
+	echo "run-guest: GUEST_MEM=$mem: not a size of 2M or more" >&2
+	exit 1
+fi
+node1=$((mib / 2))
+node0=$((mib - node1))
+[ "$kver" != debug ] || append="$append numa=fake=2"
 
 rm -rf "$root"
 mkdir -p "$root/bin" "$root/lib" "$root/tests" "$root/proc" "$root/sys" \
@@ -78,7 +98,12 @@ bench)	tail -f --pid=$$ "$out/tap.log" | grep --line-buffered -v '^[a-z-]*,' &
 esac
 rc=0
 timeout --foreground -k 10 "$timeout" \
-	qemu-system-x86_64 -machine q35 -cpu max -smp 2 -m "$mem" \
+	qemu-system-x86_64 -machine q35 -cpu max \
+	-smp 2,sockets=2,cores=1,threads=1 -m "${mib}M" \
+	-object memory-backend-ram,id=m0,size="${node0}M" \
+	-object memory-backend-ram,id=m1,size="${node1}M" \
+	-numa node,nodeid=0,cpus=0,memdev=m0 \
+	-numa node,nodeid=1,cpus=1,memdev=m1 \
 	-nodefaults -display none -no-reboot \
 	-kernel "$image" -initrd "$out/initramfs.gz" \
 	-append "$append" \
