@@ -20,6 +20,7 @@ FIXTURE(region) {
 	int dev, fd;
 	char name[32];
 	char *p;	/* the region's address, mapped read-write */
+	long compact;	/* vm.compact_unevictable_allowed to restore */
 };
 
 FIXTURE_SETUP(region)
@@ -33,14 +34,17 @@ FIXTURE_SETUP(region)
 	self->p = svm_map(self->fd, LEN, PROT_READ | PROT_WRITE);
 	ASSERT_NE(MAP_FAILED, self->p);
 	ASSERT_EQ(0, svm_status_kb(0, "VmLck"));
+	/*
+	 * For exact Mlocked counts; last, since the teardown that puts it
+	 * back runs only once the setup has completed.
+	 */
+	self->compact = svm_compact_unevictable(0);
 }
 
-FIXTURE_TEARDOWN(region)
+/* In the parent, even if the test is killed; the child's exit unmaps. */
+FIXTURE_TEARDOWN_PARENT(region)
 {
-	munlockall();
-	munmap(self->p, LEN);
-	close(self->fd);
-	close(self->dev);
+	svm_compact_unevictable(self->compact);
 }
 
 /* smaps Locked: of pid's (0: this process's) mappings of the region, kB. */

@@ -364,21 +364,35 @@ static inline int svm_write_file(const char *path, const char *s)
 	return ret;
 }
 
+#define SVM_COMPACT_UNEVICTABLE	"/proc/sys/vm/compact_unevictable_allowed"
+
+/*
+ * Set vm.compact_unevictable_allowed; returns what it was, to set back.
+ * Tests that count Unevictable or Mlocked exactly hold it at 0 while they
+ * run: a page compaction migrates is off the LRU lists a while, and a
+ * munlock meanwhile can leave it on the unevictable list (mm/migrate.c
+ * says as much), until reclaim happens to find it.
+ */
+static inline long svm_compact_unevictable(long allowed)
+{
+	long old = svm_file_value(SVM_COMPACT_UNEVICTABLE);
+
+	svm_write_file(SVM_COMPACT_UNEVICTABLE, allowed ? "1\n" : "0\n");
+	return old;
+}
+
 /*
  * key of /proc/meminfo in kB, exact: compaction first drains every CPU's
  * LRU and mlock batches (where fresh pages wait before an LRU list counts
  * them), and must not migrate unevictable pages, which would batch them
- * again (compact_unevictable_allowed is put back after); stat_refresh
- * then folds the per-CPU counter deltas.
+ * again; stat_refresh then folds the per-CPU counter deltas.
  */
 static inline long svm_meminfo_kb(const char *key)
 {
-	const char *allowed = "/proc/sys/vm/compact_unevictable_allowed";
-	long old = svm_file_value(allowed);
+	long allowed = svm_compact_unevictable(0);
 
-	svm_write_file(allowed, "0\n");
 	svm_write_file("/proc/sys/vm/compact_memory", "1\n");
-	svm_write_file(allowed, old == 0 ? "0\n" : "1\n");
+	svm_compact_unevictable(allowed);
 	svm_write_file("/proc/sys/vm/stat_refresh", "1\n");
 	return svm_proc_value("/proc/meminfo", key);
 }

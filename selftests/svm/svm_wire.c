@@ -25,6 +25,7 @@ FIXTURE(region) {
 	int dev, fd;
 	char name[32];
 	char *p;
+	long compact;	/* vm.compact_unevictable_allowed to restore */
 };
 
 FIXTURE_SETUP(region)
@@ -37,6 +38,11 @@ FIXTURE_SETUP(region)
 	ASSERT_LE(0, self->fd);
 	self->p = svm_map(self->fd, LEN, PROT_READ | PROT_WRITE);
 	ASSERT_NE(MAP_FAILED, self->p);
+	/*
+	 * For exact Unevictable counts; last, since the teardown that puts it
+	 * back runs only once the setup has completed.
+	 */
+	self->compact = svm_compact_unevictable(0);
 }
 
 FIXTURE_TEARDOWN(region)
@@ -44,6 +50,7 @@ FIXTURE_TEARDOWN(region)
 	munmap(self->p, LEN);
 	close(self->fd);
 	close(self->dev);
+	svm_compact_unevictable(self->compact);
 }
 
 TEST_F(region, three_mlocks_undone_by_one_munlock)
