@@ -461,8 +461,8 @@ static void hp_setup(struct __test_metadata *_metadata, struct hp *h)
 				SVM_OPEN_CREATE | SVM_OPEN_EXCL, 0600, &o);
 	ASSERT_LE(0, h->fd);
 	/*
-	 * Huge pages need the region 2 MiB-aligned.  Until every region of
-	 * 2 MiB or more is, the first one after the window base is.
+	 * PMD mappings need the region 2 MiB-aligned, as every region of
+	 * SVM_HUGE_SIZE or more is placed (uapi/linux/svm.h).
 	 */
 	ASSERT_EQ(0, o.addr % HPAGE);
 	h->p = svm_map(h->fd, HLEN, PROT_READ | PROT_WRITE);
