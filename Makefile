@@ -17,6 +17,11 @@
 #                         ABI, the man pages, and DKMS builds for KERNELS
 #   make bench            install deps, boot BENCH_KERNEL and benchmark svm
 #                         against SysV shm, POSIX shm and memfd
+#   make deb              the Debian packages (debian/) into build/deb/,
+#                         checked by lintian
+#   make check-fresh      make demo, make check and the packages' install,
+#                         use and purge in a fresh debootstrapped bookworm
+#                         root (as root; the tree is cached a day)
 #
 # KERNEL picks a Debian kernel series (6.1 or 6.12) or the debug kernel
 # (debug: built from Debian's 6.12 source by scripts/debug-kernel.sh and
@@ -72,11 +77,11 @@ MAN3LINKS := $(shell sed -n 's/@@.*//p' libsvmk/libsvmk.abi)
 BENCH_KERNEL ?= $(if $(filter command line,$(origin KERNEL)),$(KERNEL),6.12)
 
 .PHONY: all deps module lib tests examples check check-debug debug-kernel \
-	demo lint clean \
+	demo demo-run lint lint-run clean \
 	install uninstall install-module uninstall-module install-lib \
 	uninstall-lib install-man uninstall-man install-config \
 	uninstall-config install-dkms-src install-dkms uninstall-dkms \
-	need-root depmod check-install bench bench-run
+	need-root depmod check-install deb check-fresh bench bench-run
 
 all: module lib tests examples $(BUILD)/demo/svm-demo $(BUILD)/bench/svm-bench
 
@@ -139,8 +144,13 @@ check: deps
 check-debug: deps
 	@sh scripts/check.sh debug
 
+# KVER, KDIR and KIMAGE come from what deps installs: a target that needs
+# them runs deps, then itself again in a new make (a value computed while
+# this make read the Makefile predates the kernels deps installed).
 demo: deps
-	$(MAKE) KERNEL=$(KERNEL) all
+	@$(MAKE) --no-print-directory demo-run
+
+demo-run: all
 	@sh scripts/run-guest.sh demo $(KVER) $(KIMAGE)
 	@grep -q '^svmk-test: end demo rc=0' $(BUILD)/$(KVER)/tap.log || \
 		{ echo "demo failed: see $(BUILD)/$(KVER)/tap.log" >&2; exit 1; }
@@ -159,10 +169,25 @@ bench-run: module lib $(BUILD)/bench/svm-bench
 	@sh scripts/bench-report.sh $(BUILD)/$(KVER)/tap.log $(BUILD)/bench
 
 lint: deps
+	@$(MAKE) --no-print-directory lint-run
+
+lint-run:
 	@sh scripts/lint.sh $(KDIR)
 
 check-install: deps
 	@sh scripts/check-install.sh $(KERNELS)
+
+# The Debian packages, into build/deb/ (scripts/deb.sh; deps.sh deb
+# installs debian/control's Build-Depends and lintian).
+deb:
+	@sh scripts/deps.sh deb
+	@sh scripts/deb.sh
+
+# make demo, make check and the packages' install, use and purge in a
+# fresh debootstrapped bookworm root (scripts/check-fresh.sh).
+check-fresh:
+	@sh scripts/deps.sh fresh
+	@sh scripts/check-fresh.sh
 
 # ---- install -------------------------------------------------------------
 

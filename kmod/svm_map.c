@@ -378,9 +378,10 @@ static int svm_mm_mlocked(struct mm_struct *mm, struct svm_region *r)
  * A snapshot of r's mappers: *nr entries, each address space held by
  * mmgrab() until svm_mappers_put().  With mlock, each entry's mlocked is
  * read from the address space's own VMAs, under its mmap_lock taken for
- * reading (killably: -EINTR) with no svm lock held: the POSIX wiring source is the kernel's
- * mlock state, not a copy of it.  Costs O(mappers of r), whatever the
- * number of processes; r->lock is held only to copy the list.
+ * reading (killably: -EINTR) with no svm lock held: the POSIX wiring
+ * source is the kernel's mlock state, not a copy of it.  Costs O(mappers
+ * of r), whatever the number of processes; r->lock is held only to copy
+ * the list.
  */
 struct svm_mapper_snap *svm_mappers_get(struct svm_region *r, bool mlock,
 					unsigned int *nr)

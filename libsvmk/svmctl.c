@@ -1076,6 +1076,10 @@ static void print_window(const struct svm_window *w, double frag)
 	size_line("max_region_size:", w->max_region_size);
 	printf("%-18s%u\n", "user_max_regions:", w->user_max_regions);
 	size_line("user_max_bytes:", w->user_max_bytes);
+	printf("%-18s%u (uid %u)\n", "your regions:", w->user_regions,
+	       geteuid());
+	size_line("your bytes:", w->user_bytes);
+	size_line("your SVID locks:", w->user_locked);
 }
 
 static void print_json_window(const struct svm_window *w, double frag)
@@ -1094,8 +1098,11 @@ static void print_json_window(const struct svm_window *w, double frag)
 	printf("  \"max_region_size\": %" PRIu64 ",\n",
 	       (uint64_t)w->max_region_size);
 	printf("  \"user_max_regions\": %u,\n", w->user_max_regions);
-	printf("  \"user_max_bytes\": %" PRIu64 "\n",
+	printf("  \"user_max_bytes\": %" PRIu64 ",\n",
 	       (uint64_t)w->user_max_bytes);
+	printf("  \"user_regions\": %u,\n", w->user_regions);
+	printf("  \"user_bytes\": %" PRIu64 ",\n", (uint64_t)w->user_bytes);
+	printf("  \"user_locked\": %" PRIu64 "\n", (uint64_t)w->user_locked);
 	printf("}\n");
 }
 

@@ -29,34 +29,11 @@ trap 'exit 1' INT TERM
 root=$tmp/root
 version=$(sed -n 's/^VERSION = //p' libsvmk/Makefile)
 series=${1:-6.1}		# the kernel 'make install' installs for
-n=0 pass=0 fail=0 skip=0
+. "$top/scripts/tap-check.sh"
 
 # kver SERIES: the newest installed Debian kernel of a series, as make does.
 kver() {
 	ls /lib/modules | grep "^$1\." | sort | tail -n 1
-}
-
-# check NAME FUNCTION [ARG...]: run a check, its output into a log.
-# A check that prints "SKIP: why" as its last line and returns 0 is skipped.
-check() {
-	name=$1
-	shift
-	n=$((n + 1))
-	log=$out/$n-$(echo "$name" | tr -c 'a-zA-Z0-9.\n-' '-').log
-	if "$@" >"$log" 2>&1; then
-		if tail -n 1 "$log" | grep -q '^SKIP: '; then
-			echo "ok $n $name # SKIP $(tail -n 1 "$log" | cut -c7-)"
-			skip=$((skip + 1))
-		else
-			echo "ok $n $name"
-			pass=$((pass + 1))
-		fi
-	else
-		echo "not ok $n $name"
-		tail -n 40 "$log" | sed 's/^/#   /'
-		echo "#   (log: $log)"
-		fail=$((fail + 1))
-	fi
 }
 
 # ---- make install / uninstall -------------------------------------------
@@ -324,11 +301,4 @@ check "dkms add from 'make install-dkms-src'" t_dkms_add
 for k in "$@"; do
 	check "dkms build and install for $(kver "$k")" t_dkms "$k"
 done
-echo "1..$n"
-
-if [ $skip -gt 0 ]; then
-	echo "check-install: $pass passed, $fail failed, $skip skipped"
-else
-	echo "check-install: $pass passed, $fail failed"
-fi
-[ $fail -eq 0 ]
+tap_end check-install

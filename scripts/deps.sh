@@ -1,6 +1,8 @@
 #!/bin/sh
-# Install from Debian's packages everything svmk's build and tests use.
-# Idempotent: when every package is present it returns in well under a second.
+# deps.sh [deb] [fresh]: install from Debian's packages everything svmk's
+# build and tests use; "deb" adds what 'make deb' builds the packages with,
+# "fresh" what 'make check-fresh' bootstraps its root with.  Idempotent:
+# when every package is present it returns in well under a second.
 set -eu
 
 # libsmartcols-dev: svmctl prints its tables through libsmartcols.  flex,
@@ -13,6 +15,15 @@ linux-image-amd64 linux-headers-amd64
 linux-image-6.12-amd64 linux-headers-6.12-amd64
 linux-source-6.12 flex bison bc libelf-dev
 gnuplot-nox"
+for set in "$@"; do
+	case $set in
+	# debian/control's Build-Depends (dpkg-buildpackage checks them),
+	# and lintian.
+	deb)	pkgs="$pkgs debhelper dh-dkms dpkg-dev fakeroot lintian" ;;
+	fresh)	pkgs="$pkgs debootstrap" ;;
+	*)	echo "deps: unknown package set '$set' (known: deb, fresh)" >&2; exit 2 ;;
+	esac
+done
 
 # One dpkg-query for all: the packages installed, then those missing.
 installed=" $(dpkg-query -W -f='${Status} ${Package}\n' $pkgs 2>/dev/null |

@@ -15,8 +15,16 @@
 #
 # The kernel console is kept in build/KVER/console.log.  Exits non-zero
 # when QEMU fails or the guest runs past GUEST_TIMEOUT seconds (default
-# 900).  GUEST_MEM is the guest's memory (default 2G).  SVM_TESTS limits
-# JOB=check to the test programs it names.
+# 900).  GUEST_MEM is the guest's memory (default 2G), split in two NUMA
+# nodes of one CPU each (node 0 gets the odd MiB): a socket per node, so
+# that no CPU's siblings straddle two nodes (6.12 WARNs in topology_sane()
+# otherwise).  The debug kernel has no ACPI to read QEMU's SRAT from: it
+# splits its memory itself (numa=fake=2).  SVM_TESTS limits JOB=check to
+# the test programs it names.  GUEST_MODULE is the module the guest loads
+# (default kmod/svm.ko; a .ko.xz or .ko.gz is unpacked), and
+# GUEST_EXAMPLES the directory of the example programs JOB=check runs
+# (default build/examples); those dynamically linked take their shared
+# libraries along.
 set -eu
 
 job=$1
@@ -27,7 +35,25 @@ out=$top/build/$kver
 root=$out/root
 timeout=${GUEST_TIMEOUT:-900}
 mem=${GUEST_MEM:-2G}
+module=${GUEST_MODULE:-$top/kmod/svm.ko}
+examples=${GUEST_EXAMPLES:-$top/build/examples}
 append="console=ttyS0 panic=-1 no_hash_pointers"
+# GUEST_MEM in MiB (a K, M, G or T suffix; none is MiB, as for QEMU), halved
+# for the nodes.
+mib=$(echo "$mem" | awk '
+	/^[0-9]+[kK]$/ { print int($0 / 1024); exit }
+	/^[0-9]+[mM]$/ { print $0 + 0; exit }
+	/^[0-9]+[gG]$/ { print $0 * 1024; exit }
+	/^[0-9]+[tT]$/ { print $0 * 1024 * 1024; exit }
+	/^[0-9]+$/ { print $0 + 0; exit }
+	{ print 0 }')
+if [ "$mib" -lt 2 ]; then
+	echo "run-guest: GUEST_MEM=$mem: not a size of 2M or more" >&2
+	exit 1
+fi
+node1=$((mib / 2))
+node0=$((mib - node1))
+[ "$kver" != debug ] || append="$append numa=fake=2"
 
 # guest_install FILE [PATH]: FILE (a program, or a shared object such as an
 # LD_PRELOAD library) into the guest at PATH, by default its own path, and
@@ -59,7 +85,11 @@ mkdir -p "$root/bin" "$root/lib" "$root/tests" "$root/proc" "$root/sys" \
 echo 'root:x:0:0:root:/:/bin/sh' >"$root/etc/passwd"
 echo 'root:x:0:' >"$root/etc/group"
 cp /bin/busybox "$root/bin/busybox"
-cp "$top/kmod/svm.ko" "$root/lib/svm.ko"
+case $module in
+*.xz)	xz -dc "$module" >"$root/lib/svm.ko" ;;
+*.gz)	gzip -dc "$module" >"$root/lib/svm.ko" ;;
+*)	cp "$module" "$root/lib/svm.ko" ;;
+esac
 install -m 755 "$top/scripts/guest-init" "$root/init"
 echo "$job" >"$root/job"
 if [ -x "$top/libsvmk/svmctl" ]; then
@@ -86,7 +116,9 @@ else
 	done
 	# selftests/svm/svm_examples runs them.
 	mkdir -p "$root/examples"
-	cp "$top"/build/examples/* "$root/examples/"
+	for f in "$examples"/*; do
+		guest_install "$f" "/examples/${f##*/}"
+	done
 fi
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/initramfs.gz"
 
@@ -101,7 +133,12 @@ bench)	tail -f --pid=$$ "$out/tap.log" | grep --line-buffered -v '^[a-z-]*,' &
 esac
 rc=0
 timeout --foreground -k 10 "$timeout" \
-	qemu-system-x86_64 -machine q35 -cpu max -smp 2 -m "$mem" \
+	qemu-system-x86_64 -machine q35 -cpu max \
+	-smp 2,sockets=2,cores=1,threads=1 -m "${mib}M" \
+	-object memory-backend-ram,id=m0,size="${node0}M" \
+	-object memory-backend-ram,id=m1,size="${node1}M" \
+	-numa node,nodeid=0,cpus=0,memdev=m0 \
+	-numa node,nodeid=1,cpus=1,memdev=m1 \
 	-nodefaults -display none -no-reboot \
 	-kernel "$image" -initrd "$out/initramfs.gz" \
 	-append "$append" \

@@ -7,12 +7,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -64,6 +67,14 @@ static inline int svm_get_info(int fd, struct svm_info *info)
 	return ioctl(fd, SVM_IOC_INFO, info) < 0 ? -errno : 0;
 }
 
+/* INFO resident: the region's pages in memory, or UINT64_MAX. */
+static inline uint64_t svm_resident(int fd)
+{
+	struct svm_info info;
+
+	return svm_get_info(fd, &info) ? UINT64_MAX : info.resident;
+}
+
 static inline int svm_get_window(int dev, struct svm_window *w)
 {
 	memset(w, 0, sizeof(*w));
@@ -77,6 +88,18 @@ static inline int svm_get_mappers(int fd, struct svm_mapper *buf,
 {
 	struct svm_mappers a = {
 		.size = sizeof(a), .entries = (uintptr_t)buf, .count = max,
+	};
+
+	return ioctl(fd, SVM_IOC_MAPPERS, &a) < 0 ? -errno : (int)a.total;
+}
+
+/* The same, of the mappers with a VM_LOCKED mapping of it (mlock(2)). */
+static inline int svm_get_mlocked_mappers(int fd, struct svm_mapper *buf,
+					  unsigned int max)
+{
+	struct svm_mappers a = {
+		.size = sizeof(a), .flags = SVM_MAPPERS_MLOCKED,
+		.entries = (uintptr_t)buf, .count = max,
 	};
 
 	return ioctl(fd, SVM_IOC_MAPPERS, &a) < 0 ? -errno : (int)a.total;
@@ -202,6 +225,193 @@ static inline int svm_insmod(const char *path, const char *params)
 	ret = syscall(__NR_finit_module, fd, params, 0);
 	close(fd);
 	return ret;
+}
+
+/*
+ * Lines of a /proc or /sys file, read with read(2) into a fixed buffer: no
+ * stdio and no allocation, so that reading VmLck under mlockall(MCL_FUTURE)
+ * maps nothing that would count in it.
+ */
+struct svm_lines {
+	int fd;
+	size_t len, pos;
+	char buf[4096];
+};
+
+static inline int svm_lines_open(struct svm_lines *l, const char *path)
+{
+	l->fd = open(path, O_RDONLY | O_CLOEXEC);
+	l->len = 0;
+	l->pos = 0;
+	return l->fd < 0 ? -1 : 0;
+}
+
+/* The next line, NUL-terminated without its newline; 0 at the end. */
+static inline int svm_lines_next(struct svm_lines *l, char *line, size_t size)
+{
+	size_t n = 0;
+	ssize_t got;
+	char c;
+
+	for (;;) {
+		if (l->pos == l->len) {
+			got = read(l->fd, l->buf, sizeof(l->buf));
+			if (got <= 0) {
+				line[n] = '\0';
+				return n > 0;
+			}
+			l->len = got;
+			l->pos = 0;
+		}
+		c = l->buf[l->pos++];
+		if (c == '\n')
+			break;
+		if (n + 1 < size)
+			line[n++] = c;
+	}
+	line[n] = '\0';
+	return 1;
+}
+
+/* The number after "key:" if line is key's, else -1. */
+static inline long svm_key_value(const char *line, const char *key)
+{
+	size_t k = strlen(key);
+
+	if (strncmp(line, key, k) || line[k] != ':')
+		return -1;
+	return strtol(line + k + 1, NULL, 10);
+}
+
+/* key's value in a file of "key: N" lines (kB in most of /proc), or -1. */
+static inline long svm_proc_value(const char *path, const char *key)
+{
+	struct svm_lines l;
+	char line[256];
+	long v = -1;
+
+	if (svm_lines_open(&l, path))
+		return -1;
+	while (v < 0 && svm_lines_next(&l, line, sizeof(line)))
+		v = svm_key_value(line, key);
+	close(l.fd);
+	return v;
+}
+
+/* The number a one-line file (a sysctl) holds, or -1. */
+static inline long svm_file_value(const char *path)
+{
+	struct svm_lines l;
+	char line[64];
+	long v = -1;
+
+	if (svm_lines_open(&l, path))
+		return -1;
+	if (svm_lines_next(&l, line, sizeof(line)))
+		v = strtol(line, NULL, 10);
+	close(l.fd);
+	return v;
+}
+
+/* key ("VmLck", ...) in /proc/PID/status, pid 0 for this process; kB. */
+static inline long svm_status_kb(pid_t pid, const char *key)
+{
+	char path[64] = "/proc/self/status";
+
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	return svm_proc_value(path, key);
+}
+
+/*
+ * key over the VMAs of pid (0: this process) that lie in [start, end), from
+ * /proc/PID/smaps, summed (kB); with key NULL, the number of those VMAs.
+ */
+static inline long svm_smaps_sum(pid_t pid, uintptr_t start, uintptr_t end,
+				 const char *key)
+{
+	char path[64] = "/proc/self/smaps", line[512];
+	unsigned long a, b;
+	struct svm_lines l;
+	long sum = 0, v;
+	int in = 0;
+
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/smaps", pid);
+	if (svm_lines_open(&l, path))
+		return -1;
+	while (svm_lines_next(&l, line, sizeof(line))) {
+		if (sscanf(line, "%lx-%lx ", &a, &b) == 2) {
+			in = a >= start && b <= end;
+			sum += in && !key;
+		} else if (in && key && (v = svm_key_value(line, key)) >= 0) {
+			sum += v;
+		}
+	}
+	close(l.fd);
+	return sum;
+}
+
+/* Write s to a /proc or /sys file: 0 or -1. */
+static inline int svm_write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -1;
+	ret = write(fd, s, strlen(s)) == (ssize_t)strlen(s) ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+#define SVM_COMPACT_UNEVICTABLE	"/proc/sys/vm/compact_unevictable_allowed"
+
+/*
+ * Set vm.compact_unevictable_allowed; returns what it was, to set back.
+ * Tests that count Unevictable or Mlocked exactly hold it at 0 while they
+ * run: a page compaction migrates is off the LRU lists a while, and a
+ * munlock meanwhile can leave it on the unevictable list (mm/migrate.c
+ * says as much), until reclaim happens to find it.
+ */
+static inline long svm_compact_unevictable(long allowed)
+{
+	long old = svm_file_value(SVM_COMPACT_UNEVICTABLE);
+
+	svm_write_file(SVM_COMPACT_UNEVICTABLE, allowed ? "1\n" : "0\n");
+	return old;
+}
+
+/*
+ * key of /proc/meminfo in kB, exact: compaction first drains every CPU's
+ * LRU and mlock batches (where fresh pages wait before an LRU list counts
+ * them), and must not migrate unevictable pages, which would batch them
+ * again; stat_refresh then folds the per-CPU counter deltas.
+ */
+static inline long svm_meminfo_kb(const char *key)
+{
+	long allowed = svm_compact_unevictable(0);
+
+	svm_write_file("/proc/sys/vm/compact_memory", "1\n");
+	svm_compact_unevictable(allowed);
+	svm_write_file("/proc/sys/vm/stat_refresh", "1\n");
+	return svm_proc_value("/proc/meminfo", key);
+}
+
+/* Run fn in a child as uid/gid 1000 (no capabilities); its exit status. */
+static inline int svm_as_user(int (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (setgroups(0, NULL) || setresgid(1000, 1000, 1000) ||
+		    setresuid(1000, 1000, 1000))
+			_exit(255);
+		_exit(fn(arg));
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
 }
 
 /* Milliseconds on CLOCK_MONOTONIC, for polling with a deadline. */

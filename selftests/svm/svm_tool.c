@@ -242,6 +242,28 @@ FIXTURE_TEARDOWN(tool)
 	close(dev);
 }
 
+/* The fixture's 64K region is root's: window says what root holds. */
+TEST_F(tool, window_shows_what_the_callers_user_holds)
+{
+	struct svm_window w;
+	int dev = svm_dev_open();
+
+	ASSERT_LE(0, dev);
+	ASSERT_EQ(0, svm_get_window(dev, &w));
+	close(dev);
+	ASSERT_LE(1, w.user_regions);
+	ASSERT_EQ(0, SVMCTL(&self->r, "window"));
+	EXPECT_TRUE(contains(self->r.out, "your regions:     %u (uid 0)\n",
+			     w.user_regions));
+	EXPECT_TRUE(contains(self->r.out, "your SVID locks:  0B (0 bytes)\n"));
+	ASSERT_EQ(0, SVMCTL(&self->r, "-J", "window"));
+	EXPECT_TRUE(contains(self->r.out, "\"user_regions\": %u,\n",
+			     w.user_regions));
+	EXPECT_TRUE(contains(self->r.out, "\"user_bytes\": %llu,\n",
+			     (unsigned long long)w.user_bytes));
+	EXPECT_TRUE(contains(self->r.out, "\"user_locked\": 0\n"));
+}
+
 TEST_F(tool, json_list_has_the_created_region)
 {
 	ASSERT_EQ(0, SVMCTL(&self->r, "--json", "list"));

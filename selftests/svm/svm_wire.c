@@ -4,7 +4,6 @@
  * count, their independence, unevictable pages and RLIMIT_MEMLOCK
  * accounting.
  */
-#include <grp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -22,71 +21,11 @@ static uint64_t charged(int fd)
 	return svm_get_info(fd, &info) ? UINT64_MAX : info.charged;
 }
 
-static int mlocked_mappers(int fd)
-{
-	struct svm_mappers a = {
-		.size = sizeof(a), .flags = SVM_MAPPERS_MLOCKED,
-	};
-
-	return ioctl(fd, SVM_IOC_MAPPERS, &a) < 0 ? -errno : (int)a.total;
-}
-
-static void write_sysctl(const char *path, const char *value)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f) {
-		fputs(value, f);
-		fclose(f);
-	}
-}
-
-/*
- * Unevictable kB from /proc/meminfo, exact: compaction first drains every
- * CPU's LRU batches (where fresh pages wait before an LRU list counts
- * them), and must not migrate unevictable pages, which would batch them
- * again; stat_refresh then folds the per-CPU counter deltas.
- */
-static long unevictable_kb(void)
-{
-	char line[128];
-	long kb = -1;
-	FILE *f;
-
-	write_sysctl("/proc/sys/vm/compact_unevictable_allowed", "0\n");
-	write_sysctl("/proc/sys/vm/compact_memory", "1\n");
-	write_sysctl("/proc/sys/vm/stat_refresh", "1\n");
-	f = fopen("/proc/meminfo", "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Unevictable: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
-
-/* Run fn in a child as uid/gid 1000 (no capabilities); its exit status. */
-static int as_user(int (*fn)(void *), void *arg)
-{
-	int status;
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		if (setgroups(0, NULL) || setresgid(1000, 1000, 1000) ||
-		    setresuid(1000, 1000, 1000))
-			_exit(255);
-		_exit(fn(arg));
-	}
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
-}
-
 FIXTURE(region) {
 	int dev, fd;
 	char name[32];
 	char *p;
+	long compact;	/* vm.compact_unevictable_allowed to restore */
 };
 
 FIXTURE_SETUP(region)
@@ -99,6 +38,11 @@ FIXTURE_SETUP(region)
 	ASSERT_LE(0, self->fd);
 	self->p = svm_map(self->fd, LEN, PROT_READ | PROT_WRITE);
 	ASSERT_NE(MAP_FAILED, self->p);
+	/*
+	 * For exact Unevictable counts; last, since the teardown that puts it
+	 * back runs only once the setup has completed.
+	 */
+	self->compact = svm_compact_unevictable(0);
 }
 
 FIXTURE_TEARDOWN(region)
@@ -106,6 +50,7 @@ FIXTURE_TEARDOWN(region)
 	munmap(self->p, LEN);
 	close(self->fd);
 	close(self->dev);
+	svm_compact_unevictable(self->compact);
 }
 
 TEST_F(region, three_mlocks_undone_by_one_munlock)
@@ -248,7 +193,7 @@ static void child_drops_only_its_bit(struct __test_metadata *_metadata,
 	pid = child_mlocks(self->name, how, ready[1], go[0]);
 	ASSERT_EQ(1, read(ready[0], &c, 1));
 	EXPECT_EQ(WIRED(0, 2), svm_wire_state(self->fd));
-	EXPECT_EQ(2, mlocked_mappers(self->fd));
+	EXPECT_EQ(2, svm_get_mlocked_mappers(self->fd, NULL, 0));
 	if (how == END_KILL)
 		kill(pid, SIGKILL);
 	else
@@ -256,7 +201,7 @@ static void child_drops_only_its_bit(struct __test_metadata *_metadata,
 	if (how == END_EXIT)
 		write(go[1], "g", 1);
 	EXPECT_TRUE(POLL_UNTIL(svm_wire_state(self->fd) == WIRED(0, 1), 10000));
-	EXPECT_EQ(1, mlocked_mappers(self->fd));
+	EXPECT_EQ(1, svm_get_mlocked_mappers(self->fd, NULL, 0));
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	ASSERT_EQ(0, svm_mlock_region(self->fd, 0));
@@ -307,7 +252,7 @@ TEST_F(region, forked_child_starts_without_mlock_bit)
 	}
 	EXPECT_EQ(1, svm_maps_of(self->fd, pid));
 	EXPECT_EQ(WIRED(0, 1), svm_wire_state(self->fd));
-	EXPECT_EQ(1, mlocked_mappers(self->fd));
+	EXPECT_EQ(1, svm_get_mlocked_mappers(self->fd, NULL, 0));
 	write(go[1], "g", 1);
 	waitpid(pid, &status, 0);
 	EXPECT_EQ(WIRED(0, 1), svm_wire_state(self->fd));
@@ -344,24 +289,24 @@ TEST_F(region, wiring_populates_every_page)
 
 TEST_F(region, unevictable_follows_wiring)
 {
-	long base = unevictable_kb();
+	long base = svm_meminfo_kb("Unevictable");
 
 	ASSERT_LE(0, base);
 	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_LOCK));
-	EXPECT_GE(4, labs(unevictable_kb() - base - LEN / 1024));
+	EXPECT_GE(4, labs(svm_meminfo_kb("Unevictable") - base - LEN / 1024));
 	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_UNLOCK));
-	EXPECT_GE(4, labs(unevictable_kb() - base));
+	EXPECT_GE(4, labs(svm_meminfo_kb("Unevictable") - base));
 }
 
 TEST_F(region, destroying_a_wired_region_unwires_it)
 {
-	long base = unevictable_kb();
+	long base = svm_meminfo_kb("Unevictable");
 
 	ASSERT_EQ(0, svm_wire_op(self->fd, SVM_WIRE_LOCK));
-	EXPECT_GE(4, labs(unevictable_kb() - base - LEN / 1024));
+	EXPECT_GE(4, labs(svm_meminfo_kb("Unevictable") - base - LEN / 1024));
 	munmap(self->p, LEN);
 	close(self->fd);	/* last holder: destroyed with its SVID lock */
-	EXPECT_GE(4, labs(unevictable_kb() - base));
+	EXPECT_GE(4, labs(svm_meminfo_kb("Unevictable") - base));
 	self->fd = svm_create(self->dev, "wire-after", 4096);
 	self->p = svm_map(self->fd, 4096, PROT_READ);
 }
@@ -437,7 +382,7 @@ TEST_F(region, unprivileged_with_memlock_limit_0_is_eperm)
 {
 	struct user_wire u = { self->name, 0, SVM_WIRE_MLOCK };
 
-	EXPECT_EQ(EPERM, as_user(user_wire_fn, &u));
+	EXPECT_EQ(EPERM, svm_as_user(user_wire_fn, &u));
 	EXPECT_EQ(0, charged(self->fd));
 }
 
@@ -445,7 +390,7 @@ TEST_F(region, unprivileged_below_region_size_is_enomem)
 {
 	struct user_wire u = { self->name, LEN / 2, SVM_WIRE_MLOCK };
 
-	EXPECT_EQ(ENOMEM, as_user(user_wire_fn, &u));
+	EXPECT_EQ(ENOMEM, svm_as_user(user_wire_fn, &u));
 	EXPECT_EQ(0, charged(self->fd));
 	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
 }
@@ -455,7 +400,7 @@ TEST_F(region, unprivileged_within_limit_mlocks_until_it_exits)
 	struct user_wire u = { self->name, 2 * LEN, SVM_WIRE_MLOCK };
 
 	/* The child's mlock goes with its mapping when it exits. */
-	EXPECT_EQ(0, as_user(user_wire_fn, &u));
+	EXPECT_EQ(0, svm_as_user(user_wire_fn, &u));
 	ASSERT_TRUE(POLL_UNTIL(svm_wire_state(self->fd) == UNWIRED, 10000));
 	EXPECT_EQ(0, charged(self->fd));
 }
@@ -490,7 +435,7 @@ TEST_F_TIMEOUT(region, rewiring_as_a_mapper_leaves_is_charged_once, 600)
 {
 	struct user_wire u = { self->name, 0, 0 };
 
-	EXPECT_EQ(0, as_user(rewire_after_exit_fn, &u));
+	EXPECT_EQ(0, svm_as_user(rewire_after_exit_fn, &u));
 	EXPECT_TRUE(POLL_UNTIL(charged(self->fd) == 0, 10000));
 	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
 }
@@ -514,17 +459,18 @@ TEST_F(region, svid_lock_by_non_owner_is_eperm)
 {
 	struct user_wire u = { self->name, 2 * LEN, SVM_WIRE_LOCK };
 
-	EXPECT_EQ(EPERM, as_user(user_wire_fn, &u));
+	EXPECT_EQ(EPERM, svm_as_user(user_wire_fn, &u));
 	u.op = SVM_WIRE_UNLOCK;
-	EXPECT_EQ(EPERM, as_user(user_wire_fn, &u));
+	EXPECT_EQ(EPERM, svm_as_user(user_wire_fn, &u));
 	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
 }
 
 /* --- many processes at once ---------------------------------------------- */
 
-TEST_F(region, random_wiring_with_kills_ends_clean)
+/* 3200 mlock(2)s, munlocks and SVID locks of 4 MiB: slow under KASAN. */
+TEST_F_TIMEOUT(region, random_wiring_with_kills_ends_clean, 600)
 {
-	long base = unevictable_kb();
+	long base = svm_meminfo_kb("Unevictable");
 	pid_t pids[8];
 	int i;
 
@@ -564,8 +510,8 @@ TEST_F(region, random_wiring_with_kills_ends_clean)
 	EXPECT_GE(4, i);
 	EXPECT_TRUE(POLL_UNTIL(svm_wire_state(self->fd) == UNWIRED, 10000));
 	EXPECT_TRUE(POLL_UNTIL(charged(self->fd) == 0, 10000));
-	EXPECT_EQ(0, mlocked_mappers(self->fd));
-	EXPECT_GE(4, labs(unevictable_kb() - base));
+	EXPECT_EQ(0, svm_get_mlocked_mappers(self->fd, NULL, 0));
+	EXPECT_GE(4, labs(svm_meminfo_kb("Unevictable") - base));
 }
 
 TEST_HARNESS_MAIN
