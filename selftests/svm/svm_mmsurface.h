@@ -33,55 +33,11 @@ struct mms_base {
 	long shmem_kb;
 };
 
-static inline void mms_sysctl(const char *path, const char *value)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f) {
-		fputs(value, f);
-		fclose(f);
-	}
-}
-
-/* The "FIELD: N kB" line of a /proc file, in kB; -1 if absent. */
-static inline long mms_proc_kb(const char *path, const char *field)
-{
-	char line[128], want[64];
-	long kb = -1;
-	FILE *f;
-
-	snprintf(want, sizeof(want), "%s: %%ld kB", field);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, want, &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
-
-/*
- * A /proc/meminfo field, exact: stat_refresh folds every CPU's pending
- * counter deltas in first.
- */
-static inline long mms_meminfo_kb(const char *field)
-{
-	mms_sysctl("/proc/sys/vm/stat_refresh", "1\n");
-	return mms_proc_kb("/proc/meminfo", field);
-}
-
-/* A field of /proc/self/status (VmPin, VmLck). */
-static inline long mms_status_kb(const char *field)
-{
-	return mms_proc_kb("/proc/self/status", field);
-}
-
 static inline void mms_base_take(int dev, struct mms_base *b)
 {
 	svm_get_window(dev, &b->w);
 	b->refcnt = svm_module_refcnt();
-	b->shmem_kb = mms_meminfo_kb("Shmem");
+	b->shmem_kb = svm_meminfo_kb("Shmem");
 }
 
 /* Whether the window and the module's refcount are at the baseline. */
@@ -122,7 +78,7 @@ static inline int mms_nr_regions(int dev)
 	EXPECT_EQ((b)->w.user_locked, __w.user_locked);			\
 	EXPECT_LT(0, (b)->refcnt);					\
 	EXPECT_EQ((b)->refcnt, svm_module_refcnt());			\
-	__kb = mms_meminfo_kb("Shmem");					\
+	__kb = svm_meminfo_kb("Shmem");					\
 	EXPECT_LE(0, __kb);						\
 	EXPECT_GE((b)->shmem_kb + 8, __kb);				\
 	EXPECT_LE((b)->shmem_kb - 8, __kb);				\

@@ -114,7 +114,7 @@ static int ring_try_buffer(struct ring *r, void *p, size_t len)
 
 	if (err)
 		return err;
-	pinned = mms_status_kb("VmPin");
+	pinned = svm_status_kb(0, "VmPin");
 	err = ring_register(r, IORING_UNREGISTER_BUFFERS, NULL, 0);
 	return err ? err : pinned == (long)(len >> 10) ? 0 : -EBADE;
 }
@@ -151,7 +151,7 @@ TEST_F(mms, io_uring_registers_a_region_buffer_as_a_sysv_segment)
 	EXPECT_EQ(want, ring_try_buffer(&r, p, LEN));
 	EXPECT_EQ(want, ring_try_buffer(&r, s, LEN));
 	EXPECT_EQ(0, ring_try_buffer(&r, m, LEN));
-	EXPECT_TRUE(POLL_UNTIL(mms_status_kb("VmPin") == 0, GONE_MS));
+	EXPECT_TRUE(POLL_UNTIL(svm_status_kb(0, "VmPin") == 0, GONE_MS));
 
 	munmap(m, LEN);
 	close(mfd);
@@ -189,8 +189,8 @@ TEST_F(mms, io_uring_fixed_buffer_pins_pages_not_the_region)
 		SKIP(return, "io_uring before 6.5 pins no file pages but shmem_vm_ops' (EOPNOTSUPP, checked)");
 	}
 	ASSERT_EQ(0, err);
-	EXPECT_EQ(LEN >> 10, mms_status_kb("VmPin"));
-	EXPECT_EQ(0, mms_status_kb("VmLck"));
+	EXPECT_EQ(LEN >> 10, svm_status_kb(0, "VmPin"));
+	EXPECT_EQ(0, svm_status_kb(0, "VmLck"));
 	ASSERT_EQ(0, pipe(pfd));
 	mms_fill(buf, PAGE, 'F');
 	ASSERT_EQ(PAGE, write(pfd[1], buf, PAGE));
@@ -211,9 +211,9 @@ TEST_F(mms, io_uring_fixed_buffer_pins_pages_not_the_region)
 	EXPECT_TRUE(mms_zero(p, LEN));
 	munmap(p, LEN);
 	mms_drop(self);
-	EXPECT_EQ(LEN >> 10, mms_status_kb("VmPin"));
+	EXPECT_EQ(LEN >> 10, svm_status_kb(0, "VmPin"));
 	ring_exit(&r);
-	EXPECT_TRUE(POLL_UNTIL(mms_status_kb("VmPin") == 0, GONE_MS));
+	EXPECT_TRUE(POLL_UNTIL(svm_status_kb(0, "VmPin") == 0, GONE_MS));
 	close(pfd[0]);
 	close(pfd[1]);
 	EXPECT_AT_BASE(self->dev, &self->base);

@@ -23,22 +23,10 @@
 #define UFFD_FEATURE_WP_ASYNC	(1 << 15)	/* 6.7 */
 #endif
 
-/* VMAs /proc/self/maps shows inside [addr, addr + len). */
+/* VMAs this process has inside [addr, addr + len). */
 static int vmas_in(uint64_t addr, size_t len)
 {
-	unsigned long start, end;
-	char line[512];
-	int n = 0;
-	FILE *f = fopen("/proc/self/maps", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%lx-%lx", &start, &end) == 2 &&
-		    start >= addr && end <= addr + len)
-			n++;
-	fclose(f);
-	return n;
+	return svm_smaps_sum(0, addr, addr + len, NULL);
 }
 
 /* This process has n VMAs of the region, and svm counts n. */
@@ -84,13 +72,6 @@ static int resident(void *p)
 	for (i = 0; i < LEN / PAGE; i++)
 		mask |= (vec[i] & 1) << i;
 	return mask;
-}
-
-static uint64_t pages_in(int fd)
-{
-	struct svm_info info;
-
-	return svm_get_info(fd, &info) ? UINT64_MAX : info.resident;
 }
 
 /* The region mapped read-write, every byte of it the pattern of tag. */
@@ -293,7 +274,7 @@ TEST_F(mms, madv_dontneed_keeps_the_data)
 	char *p = map_filled(_metadata, self, 'N');
 
 	EXPECT_EQ(0, madvise(p, LEN, MADV_DONTNEED));
-	EXPECT_EQ(LEN / PAGE, pages_in(self->fd));
+	EXPECT_EQ(LEN / PAGE, svm_resident(self->fd));
 	EXPECT_EQ(0xf, resident(p));	/* mincore sees the page cache */
 	END_FILLED(self, p, 'N');
 }
@@ -318,7 +299,7 @@ TEST_F(mms, madv_cold_and_pageout_keep_the_data)
 
 	EXPECT_EQ(0, madvise(p, LEN, MADV_COLD));
 	EXPECT_EQ(0, madvise(p, LEN, MADV_PAGEOUT));
-	EXPECT_EQ(LEN / PAGE, pages_in(self->fd));
+	EXPECT_EQ(LEN / PAGE, svm_resident(self->fd));
 	END_FILLED(self, p, 'P');
 }
 
@@ -334,7 +315,7 @@ TEST_F(mms, madv_remove_is_eopnotsupp)
 
 	EXPECT_EQ(-1, madvise(p, LEN, MADV_REMOVE));
 	EXPECT_EQ(EOPNOTSUPP, errno);
-	EXPECT_EQ(LEN / PAGE, pages_in(self->fd));
+	EXPECT_EQ(LEN / PAGE, svm_resident(self->fd));
 	EXPECT_TRUE(mms_holds(p, LEN, 'R'));
 	munmap(p, LEN);
 	ro = mms_reopen(self, SVM_OPEN_RDONLY);
@@ -356,13 +337,13 @@ TEST_F(mms, madv_populate_read_and_write_make_pages_resident)
 
 	ASSERT_NE(MAP_FAILED, p);
 	EXPECT_EQ(0, resident(p));
-	EXPECT_EQ(0, pages_in(self->fd));
+	EXPECT_EQ(0, svm_resident(self->fd));
 	EXPECT_EQ(0, madvise(p, 2 * PAGE, MADV_POPULATE_READ));
 	EXPECT_EQ(0x3, resident(p));
-	EXPECT_EQ(2, pages_in(self->fd));
+	EXPECT_EQ(2, svm_resident(self->fd));
 	EXPECT_EQ(0, madvise(p + 3 * PAGE, PAGE, MADV_POPULATE_WRITE));
 	EXPECT_EQ(0xb, resident(p));
-	EXPECT_EQ(3, pages_in(self->fd));
+	EXPECT_EQ(3, svm_resident(self->fd));
 	EXPECT_TRUE(mms_zero(p, LEN));
 	EXPECT_MAPS(self, 1);
 	munmap(p, LEN);
