@@ -713,6 +713,14 @@ static int place_fill(unsigned long granules, int pct, unsigned long *filler)
 	if (!pct)
 		return 0;
 	b = target / PLACE_PAIRS - 1;		/* each keeper: b + 1 granules */
+	/*
+	 * A keeper of SVM_HUGE_SIZE or more starts on a multiple of it: make
+	 * each pair (keeper, victim and their guard granules) a multiple of
+	 * it, so that the next keeper starts where the victim ends and the
+	 * victims' holes are the only ones.
+	 */
+	if (b >= SVM_HUGE_SIZE / PAGE)
+		b = (b + 3) / (SVM_HUGE_SIZE / PAGE) * (SVM_HUGE_SIZE / PAGE) - 3;
 	rem = target - PLACE_PAIRS * (b + 1);
 	for (i = 0; i < PLACE_PAIRS; i++) {
 		snprintf(name, sizeof(name), "k-%d", i);
