@@ -5,7 +5,7 @@
  * reload svm.ko (SVM_KO names it) and change module and sysctl parameters;
  * it puts them back before it exits.
  *
- *   svm-bench [-q] [-r REPS] [-b BACKEND] [-p PAGES] [-s SECTION[,...]]
+ *   svm-bench [-q] [-r REPS] [-b BACKEND,...] [-p PAGES] [-s SECTION[,...]]
  *
  *   cycle   create, map, touch every page, unmap, destroy (1..4096 pages)
  *   open    open an existing region by name among 10..100,000
@@ -20,7 +20,7 @@
  * -q divides the repetition counts (never below 30) and the region counts
  * of 'open' and 'kmem' by ten, for a quick try; -r REPS forces every row
  * to REPS repetitions (a trial, below the 30 a real run needs); -b BACKEND
- * runs only that backend's rows (svm, svmk, sysv, posix, memfd, svm-huge,
+ * (or a comma-separated list of them) runs only that backend's rows (svm, svmk, sysv, posix, memfd, svm-huge,
  * tmpfs-huge, svm-lock, svm-mlock, mlock, shm-lock), to profile one with
  * perf, and -p PAGES only the cycle of that size.
  *
@@ -174,6 +174,23 @@ static int write_file(const char *path, const char *val)
 	return n == (ssize_t)strlen(val) ? 0 : -1;
 }
 
+/* Whether s is in the comma-separated list (everything if list is NULL). */
+static int want(const char *list, const char *s)
+{
+	const char *p = list;
+	size_t n = strlen(s);
+
+	if (!list)
+		return 1;
+	while ((p = strstr(p, s))) {
+		if ((p == list || p[-1] == ',') &&
+		    (p[n] == 0 || p[n] == ','))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
 /* ---- statistics and output --------------------------------------------- */
 
 static int cmp_ll(const void *a, const void *b)
@@ -267,7 +284,7 @@ static void run_rows(const char *section, const char *c, const char *param,
 			int b = (i + k) % nrows;
 			struct bench_row *row = &rows[b];
 
-			if (only && strcmp(only, row->backend))
+			if (!want(only, row->backend))
 				continue;
 			if (row->enter)
 				row->enter(row->arg);
@@ -286,7 +303,7 @@ static void run_rows(const char *section, const char *c, const char *param,
 		}
 	}
 	for (i = 0; i < nrows; i++) {
-		if (only && strcmp(only, rows[i].backend))
+		if (!want(only, rows[i].backend))
 			continue;
 		emit(section, c, rows[i].backend, param, rows[i].samples, n,
 		     rows[i].unit);
@@ -961,7 +978,7 @@ static void bench_touch(void)
 	run_rows("touch", "256MiB", "65536", rows, 4, HEAVY(reps(30)));
 	/* How much of each was mapped with PMDs, least and most. */
 	for (i = 0; i < 4; i++)
-		if (!only || !strcmp(only, b[i].name))
+		if (want(only, b[i].name))
 			row("touch-pmd", "256MiB", b[i].name, "65536",
 			    ctx[i].pmd_least, ctx[i].pmd_most, ctx[i].seen,
 			    "kB");
@@ -1340,10 +1357,10 @@ static void pte_backend(const char *backend, int kind)
 
 static void bench_pte(void)
 {
-	if (!only || !strcmp(only, "svm"))
+	if (want(only, "svm"))
 		pte_backend("svm", B_SVM);
 	settle();
-	if (!only || !strcmp(only, "svm-huge"))
+	if (want(only, "svm-huge"))
 		pte_backend("svm-huge", B_SVM_HUGE);
 }
 
@@ -1449,7 +1466,7 @@ static void bench_walk(void)
 	/* Three chunks: each builds the walk (populates 1 GiB) anew. */
 	run_rows("walk", "1GiB", "262144", rows, 2, reps(30), 3, 2, 2);
 	for (i = 0; i < 2; i++)
-		if (!only || !strcmp(only, names[i]))
+		if (want(only, names[i]))
 			row("walk-pmd", "1GiB", names[i], "262144",
 			    ctx[i].pmd_kb, ctx[i].pmd_kb, 1, "kB");
 }
@@ -1530,22 +1547,6 @@ static void shmmni_raise(void)
 	note("kernel.shmmni: was %s, now %d", shmmni_old, shmmni);
 }
 
-static int want(const char *sections, const char *s)
-{
-	const char *p = sections;
-	size_t n = strlen(s);
-
-	if (!sections)
-		return 1;
-	while ((p = strstr(p, s))) {
-		if ((p == sections || p[-1] == ',') &&
-		    (p[n] == 0 || p[n] == ','))
-			return 1;
-		p += n;
-	}
-	return 0;
-}
-
 /* In this order: placement reloads the module, so it comes last. */
 static const struct {
 	const char	*name;
@@ -1566,7 +1567,7 @@ int main(int argc, char **argv)
 	const char *sections = NULL;
 	struct rlimit rl = { 1 << 16, 1 << 16 };
 	long long t0 = now_ns();
-	char kernel[128] = "";
+	char kernel[128] = "", only_row[128] = "";
 	cpu_set_t cpus;
 	unsigned int i;
 	int opt;
@@ -1589,7 +1590,7 @@ int main(int argc, char **argv)
 			sections = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: svm-bench [-q] [-r REPS] [-b BACKEND] [-p PAGES] [-s cycle,open,kmem,touch,wire,pte,walk,place]\n");
+			fprintf(stderr, "usage: svm-bench [-q] [-r REPS] [-b BACKEND,...] [-p PAGES] [-s cycle,open,kmem,touch,wire,pte,walk,place]\n");
 			return 2;
 		}
 	}
@@ -1610,7 +1611,10 @@ int main(int argc, char **argv)
 	row("meta", "quick", quick ? "yes" : "no", "", 0, 0, 0, "-");
 	row("meta", "forced_reps", force_reps ? "yes" : "no", "", force_reps,
 	    0, 0, "-");
-	row("meta", "only", only ? only : "", "", 0, 0, 0, "-");
+	/* A list's commas would split the field: spaces instead. */
+	for (i = 0; only && only[i] && i < sizeof(only_row) - 1; i++)
+		only_row[i] = only[i] == ',' ? ' ' : only[i];
+	row("meta", "only", only_row, "", 0, 0, 0, "-");
 	thp_set();
 	shmmni_raise();
 
