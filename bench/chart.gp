@@ -1,8 +1,8 @@
 # gnuplot -e "dir='build/bench'" bench/chart.gp: the benchmark chart, from
 # the .dat files scripts/bench-report.sh writes into dir.
-set terminal pngcairo size 1800,1200 font "sans,11" noenhanced
+set terminal pngcairo size 1800,1750 font "sans,11" noenhanced
 set output dir."/chart.png"
-set multiplot layout 2,3 title "svm against SysV shm, POSIX shm and memfd (QEMU TCG guest: compare ratios, not absolute times)" font "sans,14"
+set multiplot layout 3,3 title "svm against SysV shm, POSIX shm and memfd (QEMU TCG guest: compare ratios, not absolute times)" font "sans,14"
 
 set grid ytics
 set key default; set key top left
@@ -54,12 +54,16 @@ set ylabel "ms (log scale)"
 set logscale y
 set yrange [10:*]
 set style data histograms
-set key bmargin center horizontal
-plot dir."/heavy.dat" using 2:xtic(1) title "svm" lc rgb "#d62728", \
-     '' using 3 title "memfd (touch, mlock, munlock)" lc rgb "#9467bd", \
-     '' using 4 title "SysV (SHM_LOCK + touch, SHM_UNLOCK)" lc rgb "#1f77b4"
+set key bmargin center horizontal maxrows 3
+plot dir."/heavy.dat" using 2:xtic(1) title "svm (4 KiB; SVM_WIRE_LOCK)" lc rgb "#d62728", \
+     '' using 3 title "svm SVM_OPEN_HUGE" lc rgb "#ff7f0e", \
+     '' using 4 title "file on a huge=within_size tmpfs" lc rgb "#bcbd22", \
+     '' using 5 title "svm mlock(2), munlock(2)" lc rgb "#ff9896", \
+     '' using 6 title "memfd (touch, mlock, munlock)" lc rgb "#9467bd", \
+     '' using 7 title "SysV (SHM_LOCK + touch, SHM_UNLOCK)" lc rgb "#1f77b4"
 unset logscale y
 set yrange [*:*]
+set key default
 
 # 6. kernel memory
 set title "6. kernel memory per region (slab objects)"
@@ -71,6 +75,28 @@ set style data boxes
 plot dir."/kmem.dat" using 0:2:xtic(1) with boxes notitle lc rgb "#7f7f7f", \
      1024 with lines lw 2 dt 2 lc rgb "#d62728" title "goal: 1 KiB", \
      '' using 0:2:(sprintf("%d", $2)) with labels offset 0,1 notitle
+set yrange [*:*]
+set offsets 0, 0, 0, 0
+
+# 7. page tables per mapper
+set title "7. page tables per GiB mapped, per mapper (100 mappers, median)"
+set ylabel "KiB (log scale)"
+set logscale y
+set yrange [1:*]
+set offsets 0, 0, graph 0.12, 0
+set key default; set key top right
+plot dir."/pte.dat" using 0:2:xtic(1) with boxes notitle lc rgb "#7f7f7f", \
+     8 with lines lw 2 dt 2 lc rgb "#d62728" title "goal: 8 KiB (huge)", \
+     '' using 0:2:(sprintf("%.0f", $2)) with labels offset 0,1 notitle
+unset logscale y
+set yrange [*:*]
+
+# 8. the random walk
+set title "8. random walk over 1 GiB, a load a page (median)"
+set ylabel "ns a load"
+set yrange [0:*]
+plot dir."/walk.dat" using 0:2:xtic(1) with boxes notitle lc rgb "#7f7f7f", \
+     '' using 0:2:(sprintf("%.1f", $2)) with labels offset 0,1 notitle
 set yrange [*:*]
 set offsets 0, 0, 0, 0
 

@@ -5,21 +5,24 @@
  * reload svm.ko (SVM_KO names it) and change module and sysctl parameters;
  * it puts them back before it exits.
  *
- *   svm-bench [-q] [-r REPS] [-b BACKEND] [-p PAGES] [-s SECTION[,...]]
+ *   svm-bench [-q] [-r REPS] [-b BACKEND,...] [-p PAGES] [-s SECTION[,...]]
  *
  *   cycle   create, map, touch every page, unmap, destroy (1..4096 pages)
  *   open    open an existing region by name among 10..100,000
  *   place   place a new region in a fragmented window (1 GiB .. 1 TiB)
- *   touch   touch every page of a 256 MiB region
- *   wire    wire and unwire a 256 MiB region
+ *   touch   touch every page of a 256 MiB region: 4 KiB pages, and huge
+ *           (SVM_OPEN_HUGE, a file on a huge=within_size tmpfs)
+ *   wire    wire and unwire a 256 MiB region: the SVID lock, mlock(2)
  *   kmem    kernel memory per region, over 10,000 regions
+ *   pte     page-table bytes of each of 100 mappers of 1 GiB (4 KiB, huge)
+ *   walk    a dependent random walk, a load a page, over 1 GiB (4 KiB, huge)
  *
  * -q divides the repetition counts (never below 30) and the region counts
  * of 'open' and 'kmem' by ten, for a quick try; -r REPS forces every row
  * to REPS repetitions (a trial, below the 30 a real run needs); -b BACKEND
- * runs only that backend's rows (svm, svmk, sysv, posix, memfd, svm-lock,
- * mlock, shm-lock), to profile one with perf, and -p PAGES only the cycle
- * of that size.
+ * (or a comma-separated list of them) runs only that backend's rows (svm, svmk, sysv, posix, memfd, svm-huge,
+ * tmpfs-huge, svm-lock, svm-mlock, mlock, shm-lock), to profile one with
+ * perf, and -p PAGES only the cycle of that size.
  *
  * The process pins itself to CPU 0 and sets transparent hugepages to
  * "never" (for anonymous memory and shmem alike) while it runs.  Every row
@@ -31,8 +34,16 @@
  *   section,case,backend,param,median,p99,n,unit
  *
  * median and p99 (nearest rank) are nanoseconds on CLOCK_MONOTONIC (unit
- * "ns"), or bytes per region for the kmem section (unit "B").  Progress
- * goes to stderr.
+ * "ns"), picoseconds a load for the walk (unit "ps"), bytes per region for
+ * the kmem section and bytes of page tables per GiB mapped for the pte
+ * section (unit "B"), or kB mapped with PMDs (touch-pmd, unit "kB": the
+ * least in "median", the most in "p99").  Progress goes to stderr.
+ *
+ * Huge pages are fixed per backend: "svm-huge" is an SVM_OPEN_HUGE region
+ * (the module's huge=within_size tmpfs), "tmpfs-huge" a file on a tmpfs
+ * mounted huge=within_size at HUGE_MNT; everything else gets 4 KiB pages
+ * (shmem_enabled "never").  Each of those rows says how much of it was
+ * mapped with PMDs.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -46,10 +57,12 @@
 #include <sys/ioctl.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -161,6 +174,23 @@ static int write_file(const char *path, const char *val)
 	return n == (ssize_t)strlen(val) ? 0 : -1;
 }
 
+/* Whether s is in the comma-separated list (everything if list is NULL). */
+static int want(const char *list, const char *s)
+{
+	const char *p = list;
+	size_t n = strlen(s);
+
+	if (!list)
+		return 1;
+	while ((p = strstr(p, s))) {
+		if ((p == list || p[-1] == ',') &&
+		    (p[n] == 0 || p[n] == ','))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
 /* ---- statistics and output --------------------------------------------- */
 
 static int cmp_ll(const void *a, const void *b)
@@ -179,9 +209,12 @@ static void row(const char *section, const char *c, const char *backend,
 	fflush(stdout);
 }
 
-/* Median and nearest-rank 99th percentile of n samples, as one CSV row. */
+/*
+ * Median and nearest-rank 99th percentile of n samples, as one CSV row;
+ * unit NULL is "ns".
+ */
 static void emit(const char *section, const char *c, const char *backend,
-		 const char *param, long long *s, int n)
+		 const char *param, long long *s, int n, const char *unit)
 {
 	long long median;
 	int rank;
@@ -189,16 +222,24 @@ static void emit(const char *section, const char *c, const char *backend,
 	qsort(s, n, sizeof(*s), cmp_ll);
 	median = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 	rank = (99 * n + 99) / 100;	/* ceil(0.99 n) */
-	row(section, c, backend, param, median, s[rank - 1], n, "ns");
-	note("%-6s %-12s %-10s %-8s median %10.1f us  p99 %10.1f us", section,
-	     c, backend, param, median / 1e3, s[rank - 1] / 1e3);
+	row(section, c, backend, param, median, s[rank - 1], n,
+	    unit ? unit : "ns");
+	if (!unit)
+		note("%-6s %-12s %-10s %-8s median %10.1f us  p99 %10.1f us",
+		     section, c, backend, param, median / 1e3,
+		     s[rank - 1] / 1e3);
+	else
+		note("%-6s %-12s %-10s %-8s median %10lld %s  p99 %10lld %s",
+		     section, c, backend, param, median, unit, s[rank - 1],
+		     unit);
 }
 
 /*
  * One benchmark row per backend: fn(arg) runs one repetition and returns
- * the nanoseconds it measured (it may do untimed setup around that); it may
- * also leave a second measurement in *aux (unwiring after wiring).  enter
- * and leave, if set, run untimed around each chunk of the row.
+ * the nanoseconds it measured (or another unit: the row's unit), and may
+ * do untimed setup around that; it may also leave a second measurement in
+ * *aux (unwiring after wiring), reported as section aux_section.  enter
+ * and leave, if set, run untimed around each chunk of the row, on arg.
  */
 typedef long long (*rep_fn)(void *arg);
 
@@ -208,9 +249,11 @@ struct bench_row {
 	const char	*backend;
 	rep_fn		fn;
 	void		*arg;
-	void		(*enter)(void);
-	void		(*leave)(void);
+	void		(*enter)(void *arg);
+	void		(*leave)(void *arg);
+	const char	*unit;		/* NULL: "ns" */
 	long long	*aux;
+	const char	*aux_section;
 	long long	*samples, *aux_samples;
 };
 
@@ -241,10 +284,10 @@ static void run_rows(const char *section, const char *c, const char *param,
 			int b = (i + k) % nrows;
 			struct bench_row *row = &rows[b];
 
-			if (only && strcmp(only, row->backend))
+			if (!want(only, row->backend))
 				continue;
 			if (row->enter)
-				row->enter();
+				row->enter(row->arg);
 			for (r = -(k ? warm : warm0); r < count; r++) {
 				long long t = row->fn(row->arg);
 
@@ -256,16 +299,17 @@ static void run_rows(const char *section, const char *c, const char *param,
 				done[b]++;
 			}
 			if (row->leave)
-				row->leave();
+				row->leave(row->arg);
 		}
 	}
 	for (i = 0; i < nrows; i++) {
-		if (only && strcmp(only, rows[i].backend))
+		if (!want(only, rows[i].backend))
 			continue;
-		emit(section, c, rows[i].backend, param, rows[i].samples, n);
+		emit(section, c, rows[i].backend, param, rows[i].samples, n,
+		     rows[i].unit);
 		if (rows[i].aux)
-			emit(section[0] == 'w' ? "unwire" : section, c,
-			     rows[i].backend, param, rows[i].aux_samples, n);
+			emit(rows[i].aux_section, c, rows[i].backend, param,
+			     rows[i].aux_samples, n, rows[i].unit);
 		free(rows[i].samples);
 		free(rows[i].aux_samples);
 	}
@@ -457,18 +501,20 @@ static long long cycle_memfd(void *arg)
 	return now_ns() - t0;
 }
 
-static void svmk_enter(void)
+static void svmk_enter(void *arg)
 {
 	int err = svmk_open(&lib, 0);
 
+	(void)arg;
 	if (err) {
 		errno = -err;
 		die("svmk_open");
 	}
 }
 
-static void svmk_leave(void)
+static void svmk_leave(void *arg)
 {
+	(void)arg;
 	svmk_close(lib);
 	lib = NULL;
 }
@@ -713,6 +759,14 @@ static int place_fill(unsigned long granules, int pct, unsigned long *filler)
 	if (!pct)
 		return 0;
 	b = target / PLACE_PAIRS - 1;		/* each keeper: b + 1 granules */
+	/*
+	 * A keeper of SVM_HUGE_SIZE or more starts on a multiple of it: make
+	 * each pair (keeper, victim and their guard granules) a multiple of
+	 * it, so that the next keeper starts where the victim ends and the
+	 * victims' holes are the only ones.
+	 */
+	if (b >= SVM_HUGE_SIZE / PAGE)
+		b = (b + 3) / (SVM_HUGE_SIZE / PAGE) * (SVM_HUGE_SIZE / PAGE) - 3;
 	rem = target - PLACE_PAIRS * (b + 1);
 	for (i = 0; i < PLACE_PAIRS; i++) {
 		snprintf(name, sizeof(name), "k-%d", i);
@@ -794,55 +848,141 @@ static void bench_place(void)
 
 /* ---- 4. touching every page --------------------------------------------- */
 
-static long long touch_svm(void *arg)
+#define HUGE_MNT	"/tmp/hugetmpfs"
+
+/* kB of field (e.g. "ShmemPmdMapped") in this process's smaps entry at addr. */
+static long smaps_kb(const void *addr, const char *field)
 {
-	int fd = svm_open_fd("bench-touch", TOUCH_BYTES,
-			     SVM_OPEN_CREATE | SVM_OPEN_EXCL);
-	long long t0;
+	char line[256], want[64];
+	unsigned long start, end;
+	long kb = -1;
+	int in = 0;
+	FILE *f = fopen("/proc/self/smaps", "re");
+
+	if (!f)
+		die("open /proc/self/smaps");
+	snprintf(want, sizeof(want), "%s: %%ld kB", field);
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2) {
+			in = start == (uintptr_t)addr;
+			continue;
+		}
+		if (in && sscanf(line, want, &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb;
+}
+
+/*
+ * The memory a backend's row maps: a fresh object of len bytes, mapped
+ * shared, read and write, at the address the kernel picks (a region's
+ * own).  svm and svm-huge: regions (SVM_OPEN_HUGE for the second);
+ * memfd; tmpfs-huge: a file on the huge=within_size tmpfs at HUGE_MNT,
+ * unlinked at once.  *fdp gets the descriptor.
+ */
+enum { B_SVM, B_SVM_HUGE, B_TMPFS_HUGE, B_MEMFD };
+
+static char *map_fresh(int kind, const char *name, size_t len, int *fdp)
+{
+	char path[64];
+	int fd;
 	char *p;
 
-	(void)arg;
-	if (fd < 0)
-		die("svm create bench-touch");
-	p = mmap(NULL, TOUCH_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	switch (kind) {
+	case B_SVM:
+	case B_SVM_HUGE:
+		fd = svm_open_fd(name, len, SVM_OPEN_CREATE | SVM_OPEN_EXCL |
+				 (kind == B_SVM_HUGE ? SVM_OPEN_HUGE : 0));
+		if (fd < 0)
+			die("svm create %s", name);
+		break;
+	case B_TMPFS_HUGE:
+		snprintf(path, sizeof(path), HUGE_MNT "/%s", name);
+		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0 || unlink(path) || ftruncate(fd, len))
+			die("%s", path);
+		break;
+	default:
+		fd = memfd_create(name, MFD_CLOEXEC);
+		if (fd < 0 || ftruncate(fd, len))
+			die("memfd");
+		break;
+	}
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED)
-		die("svm mmap");
+		die("mmap %s", name);
+	*fdp = fd;
+	return p;
+}
+
+struct touch_ctx {
+	int	kind;
+	long	pmd_least, pmd_most;	/* kB PMD-mapped after a touch */
+	int	seen;			/* touches, warm-up ones too */
+};
+
+static long long touch_rep(void *arg)
+{
+	struct touch_ctx *c = arg;
+	long long t0;
+	long kb;
+	int fd;
+	char *p = map_fresh(c->kind, "bench-touch", TOUCH_BYTES, &fd);
+
 	t0 = now_ns();
 	touch(p, TOUCH_BYTES);
 	t0 = now_ns() - t0;
+	kb = smaps_kb(p, "ShmemPmdMapped");
+	if (c->pmd_least < 0 || kb < c->pmd_least)
+		c->pmd_least = kb;
+	if (kb > c->pmd_most)
+		c->pmd_most = kb;
+	c->seen++;
 	munmap(p, TOUCH_BYTES);
 	close(fd);
 	return t0;
 }
 
-static long long touch_memfd(void *arg)
+/* The tmpfs whose huge=within_size gives a file huge pages (as svm's own). */
+static void huge_mount(void)
 {
-	int fd = memfd_create("bench-touch", MFD_CLOEXEC);
-	long long t0;
-	char *p;
+	mkdir(HUGE_MNT, 0700);
+	if (mount("hugetmpfs", HUGE_MNT, "tmpfs", 0, "huge=within_size"))
+		die("mount tmpfs -o huge=within_size on " HUGE_MNT);
+}
 
-	(void)arg;
-	if (fd < 0 || ftruncate(fd, TOUCH_BYTES))
-		die("memfd");
-	p = mmap(NULL, TOUCH_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (p == MAP_FAILED)
-		die("memfd mmap");
-	t0 = now_ns();
-	touch(p, TOUCH_BYTES);
-	t0 = now_ns() - t0;
-	munmap(p, TOUCH_BYTES);
-	close(fd);
-	return t0;
+static void huge_umount(void)
+{
+	if (umount(HUGE_MNT))
+		die("umount " HUGE_MNT);
+	rmdir(HUGE_MNT);
 }
 
 static void bench_touch(void)
 {
-	struct bench_row rows[] = {
-		ROW("svm", touch_svm, NULL),
-		ROW("memfd", touch_memfd, NULL),
+	static const struct { const char *name; int kind; } b[] = {
+		{ "svm", B_SVM }, { "memfd", B_MEMFD },
+		{ "svm-huge", B_SVM_HUGE }, { "tmpfs-huge", B_TMPFS_HUGE },
 	};
+	struct touch_ctx ctx[4];
+	struct bench_row rows[4];
+	int i;
 
-	run_rows("touch", "256MiB", "65536", rows, 2, HEAVY(reps(30)));
+	huge_mount();
+	for (i = 0; i < 4; i++) {
+		ctx[i] = (struct touch_ctx){ .kind = b[i].kind,
+					     .pmd_least = -1 };
+		rows[i] = (struct bench_row)ROW(b[i].name, touch_rep, &ctx[i]);
+	}
+	run_rows("touch", "256MiB", "65536", rows, 4, HEAVY(reps(30)));
+	/* How much of each was mapped with PMDs, least and most. */
+	for (i = 0; i < 4; i++)
+		if (want(only, b[i].name))
+			row("touch-pmd", "256MiB", b[i].name, "65536",
+			    ctx[i].pmd_least, ctx[i].pmd_most, ctx[i].seen,
+			    "kB");
+	huge_umount();
 }
 
 /* ---- 5. wiring and unwiring --------------------------------------------- */
@@ -851,7 +991,7 @@ static void bench_touch(void)
  * Each repetition wires a fresh, untouched 256 MiB region and unwires it;
  * the unwire time is left in the context as the row's aux.
  */
-enum { W_SVM_LOCK, W_MLOCK, W_SHM_LOCK, W_NR };
+enum { W_SVM_LOCK, W_SVM_MLOCK, W_MLOCK, W_SHM_LOCK, W_NR };
 
 struct wire_ctx {
 	int		kind;
@@ -867,10 +1007,7 @@ static long long wire_rep(void *arg)
 
 	switch (c->kind) {
 	case W_SVM_LOCK:
-		/*
-		 * The SVID lock: the region need not be mapped.  (An
-		 * SVM_WIRE_MLOCK runs the same populate and unwire code.)
-		 */
+		/* The SVID lock: the region need not be mapped. */
 		fd = svm_open_fd("bench-wire", TOUCH_BYTES,
 				 SVM_OPEN_CREATE | SVM_OPEN_EXCL);
 		if (fd < 0)
@@ -882,14 +1019,15 @@ static long long wire_rep(void *arg)
 		t2 = now_ns();
 		close(fd);
 		break;
+	case W_SVM_MLOCK:
 	case W_MLOCK:
-		fd = memfd_create("bench-wire", MFD_CLOEXEC);
-		if (fd < 0 || ftruncate(fd, TOUCH_BYTES))
-			die("memfd");
-		p = mmap(NULL, TOUCH_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED,
-			 fd, 0);
-		if (p == MAP_FAILED)
-			die("memfd mmap");
+		/*
+		 * POSIX mlock of a region is mlock(2) of its mapping (what
+		 * svmk_region_mlock() does), as of a memfd's: both populate
+		 * the untouched mapping.
+		 */
+		p = map_fresh(c->kind == W_MLOCK ? B_MEMFD : B_SVM,
+			      "bench-wire", TOUCH_BYTES, &fd);
 		t0 = now_ns();
 		if (mlock(p, TOUCH_BYTES))
 			die("mlock");
@@ -926,7 +1064,7 @@ static long long wire_rep(void *arg)
 static void bench_wire(void)
 {
 	static const char *const names[W_NR] = {
-		"svm-lock", "mlock", "shm-lock"
+		"svm-lock", "svm-mlock", "mlock", "shm-lock"
 	};
 	struct wire_ctx ctx[W_NR];
 	struct bench_row rows[W_NR];
@@ -936,7 +1074,7 @@ static void bench_wire(void)
 		ctx[i] = (struct wire_ctx){ .kind = i };
 		rows[i] = (struct bench_row){
 			.backend = names[i], .fn = wire_rep, .arg = &ctx[i],
-			.aux = &ctx[i].unwire,
+			.aux = &ctx[i].unwire, .aux_section = "unwire",
 		};
 	}
 	/* Rows "wire" and, from aux, "unwire". */
@@ -1115,6 +1253,224 @@ static void bench_kmem(void)
 	free(fds);
 }
 
+/* ---- 7. page tables per mapper ------------------------------------------ */
+
+#define BIG_BYTES	GIB		/* pte and walk */
+#define PTE_MAPPERS	100
+
+/* VmPTE of process pid in kB (0 for this one), from /proc/PID/status. */
+static long vmpte_kb(pid_t pid)
+{
+	char path[64], buf[4096];
+	const char *v;
+
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/status");
+	if (read_file(path, buf, sizeof(buf)) || !(v = strstr(buf, "\nVmPTE:")))
+		die("VmPTE of %s", path);
+	return strtol(v + 7, NULL, 10);
+}
+
+static void region_info(int fd, struct svm_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->size = sizeof(*info);
+	if (ioctl(fd, SVM_IOC_INFO, info))
+		die("SVM_IOC_INFO");
+}
+
+/*
+ * PTE_MAPPERS processes map the same populated BIG_BYTES region and read
+ * a byte of every 4 KiB page of it (faulting it in, around each fault as
+ * shmem maps), then wait until all have; each one's VmPTE, read from
+ * /proc/PID/status once all are mapping, less its VmPTE before it mapped,
+ * is the page tables its mapping cost: reported in bytes per GiB mapped.
+ */
+static void pte_backend(const char *backend, int kind)
+{
+	long long *s = calloc(PTE_MAPPERS, sizeof(long long));
+	pid_t pid[PTE_MAPPERS];
+	int res[2], go[2], fd, i, status;
+	long before[PTE_MAPPERS];
+	struct svm_info info;
+	char *p, c;
+
+	if (!s || pipe(res) || pipe(go))
+		die("pte setup");
+	/* Populate it (untimed), then this process stops mapping it. */
+	p = map_fresh(kind, "bench-pte", BIG_BYTES, &fd);
+	touch(p, BIG_BYTES);
+	munmap(p, BIG_BYTES);
+	region_info(fd, &info);
+	for (i = 0; i < PTE_MAPPERS; i++) {
+		pid[i] = fork();
+		if (pid[i] < 0)
+			die("fork");
+		if (!pid[i]) {
+			volatile char *q;
+			long kb = vmpte_kb(0);
+			unsigned long off, sum = 0;
+
+			close(res[0]);
+			close(go[1]);
+			q = mmap(NULL, BIG_BYTES, PROT_READ, MAP_SHARED, fd, 0);
+			if (q == MAP_FAILED)
+				_exit(1);
+			for (off = 0; off < BIG_BYTES; off += PAGE)
+				sum += q[off];
+			if (write(res[1], &kb, sizeof(kb)) != sizeof(kb))
+				_exit(2);
+			/* Until the parent closes go: all map at once. */
+			_exit(read(go[0], &c, 1) < 0 || sum == 1);
+		}
+		if (read(res[0], &before[i], sizeof(before[i])) !=
+		    sizeof(before[i]))
+			die("mapper %d", i);
+	}
+	close(res[0]);
+	close(res[1]);
+	close(go[0]);
+	for (i = 0; i < PTE_MAPPERS; i++)
+		s[i] = (vmpte_kb(pid[i]) - before[i]) * 1024 * (long long)GIB /
+		       BIG_BYTES;
+	close(go[1]);
+	for (i = 0; i < PTE_MAPPERS; i++)
+		if (waitpid(pid[i], &status, 0) != pid[i] || status)
+			die("mapper %d exited with %#x", i, status);
+	note("pte: %s: %llu of %lu bytes resident, %llu in huge pages, %llu fallen back to 4 KiB",
+	     backend, (unsigned long long)info.resident * PAGE, BIG_BYTES,
+	     (unsigned long long)info.huge_bytes,
+	     (unsigned long long)info.fallback_bytes);
+	row("pte-huge-bytes", "1GiB", backend, "", info.huge_bytes,
+	    info.fallback_bytes, 1, "B");
+	close(fd);
+	/* Bytes of page tables per GiB mapped, per mapper; p99 is the most. */
+	qsort(s, PTE_MAPPERS, sizeof(*s), cmp_ll);
+	row("pte", "1GiB", backend, "100", s[PTE_MAPPERS / 2],
+	    s[PTE_MAPPERS - 1], PTE_MAPPERS, "B");
+	note("pte: %s: VmPTE %lld B per GiB mapped per mapper (median), %lld most, %lld least",
+	     backend, s[PTE_MAPPERS / 2], s[PTE_MAPPERS - 1], s[0]);
+	free(s);
+}
+
+static void bench_pte(void)
+{
+	if (want(only, "svm"))
+		pte_backend("svm", B_SVM);
+	settle();
+	if (want(only, "svm-huge"))
+		pte_backend("svm-huge", B_SVM_HUGE);
+}
+
+/* ---- 8. a TLB-bound random walk ------------------------------------------ */
+
+#define WALK_LOADS	(1 << 20)	/* a repetition */
+
+struct walk_ctx {
+	int	kind;
+	int	fd;
+	char	*p;
+	void	**cur;			/* where the walk goes on */
+	long	pmd_kb;			/* kB PMD-mapped, the least */
+};
+
+/* xorshift64: the same walk for every backend. */
+static uint64_t walk_rand(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/*
+ * A fresh BIG_BYTES region holding one pointer in each 4 KiB page, at a
+ * random cache line of it, to the next page of a random cyclic permutation
+ * of all the pages (Sattolo's shuffle): every load depends on the one
+ * before, and each goes to another page, so that the walk is bound by the
+ * TLB (and its misses' page-table walks).  Writing the pointers in page
+ * order populates the region.
+ */
+static void walk_enter(void *arg)
+{
+	struct walk_ctx *c = arg;
+	size_t n = BIG_BYTES / PAGE, i, j;
+	uint32_t *next = malloc(n * sizeof(*next)), t;
+	uint16_t *line = malloc(n * sizeof(*line));
+	uint64_t x = 88172645463325252ULL;
+	long kb;
+
+	if (!next || !line)
+		die("malloc");
+	for (i = 0; i < n; i++) {
+		next[i] = i;
+		line[i] = walk_rand(&x) % (PAGE / 64) * 64;
+	}
+	for (i = n - 1; i > 0; i--) {
+		j = walk_rand(&x) % i;
+		t = next[i];
+		next[i] = next[j];
+		next[j] = t;
+	}
+	c->p = map_fresh(c->kind, "bench-walk", BIG_BYTES, &c->fd);
+	for (i = 0; i < n; i++)
+		*(void **)(c->p + i * PAGE + line[i]) =
+			c->p + (size_t)next[i] * PAGE + line[next[i]];
+	c->cur = (void **)(c->p + line[0]);
+	kb = smaps_kb(c->p, "ShmemPmdMapped");
+	if (c->pmd_kb < 0 || kb < c->pmd_kb)
+		c->pmd_kb = kb;
+	free(next);
+	free(line);
+}
+
+static void walk_leave(void *arg)
+{
+	struct walk_ctx *c = arg;
+
+	munmap(c->p, BIG_BYTES);
+	close(c->fd);
+}
+
+/* WALK_LOADS dependent loads; picoseconds a load. */
+static long long walk_rep(void *arg)
+{
+	struct walk_ctx *c = arg;
+	void **q = c->cur;
+	long long t0 = now_ns();
+	long i;
+
+	for (i = 0; i < WALK_LOADS; i++)
+		q = *q;
+	t0 = now_ns() - t0;
+	c->cur = q;
+	return t0 * 1000 / WALK_LOADS;
+}
+
+static void bench_walk(void)
+{
+	static const char *const names[] = { "svm", "svm-huge" };
+	struct walk_ctx ctx[2] = { { .kind = B_SVM, .pmd_kb = -1 },
+				   { .kind = B_SVM_HUGE, .pmd_kb = -1 } };
+	struct bench_row rows[2];
+	int i;
+
+	for (i = 0; i < 2; i++)
+		rows[i] = (struct bench_row){
+			.backend = names[i], .fn = walk_rep, .arg = &ctx[i],
+			.enter = walk_enter, .leave = walk_leave,
+			.unit = "ps",
+		};
+	/* Three chunks: each builds the walk (populates 1 GiB) anew. */
+	run_rows("walk", "1GiB", "262144", rows, 2, reps(30), 3, 2, 2);
+	for (i = 0; i < 2; i++)
+		if (want(only, names[i]))
+			row("walk-pmd", "1GiB", names[i], "262144",
+			    ctx[i].pmd_kb, ctx[i].pmd_kb, 1, "kB");
+}
+
 /* ---- main --------------------------------------------------------------- */
 
 static const char *const thp_files[] = {
@@ -1152,8 +1508,8 @@ static void thp_set(void)
 		now = thp_selected(buf);
 		row("meta", i ? "thp_shmem_enabled" : "thp_enabled", now,
 		    thp_old[i], 0, 0, 0, "-");
-		note("THP %s: was %s, now %s for every backend", thp_files[i],
-		     thp_old[i], now);
+		note("THP %s: was %s, now %s for every backend but the huge ones",
+		     thp_files[i], thp_old[i], now);
 	}
 }
 
@@ -1191,22 +1547,6 @@ static void shmmni_raise(void)
 	note("kernel.shmmni: was %s, now %d", shmmni_old, shmmni);
 }
 
-static int want(const char *sections, const char *s)
-{
-	const char *p = sections;
-	size_t n = strlen(s);
-
-	if (!sections)
-		return 1;
-	while ((p = strstr(p, s))) {
-		if ((p == sections || p[-1] == ',') &&
-		    (p[n] == 0 || p[n] == ','))
-			return 1;
-		p += n;
-	}
-	return 0;
-}
-
 /* In this order: placement reloads the module, so it comes last. */
 static const struct {
 	const char	*name;
@@ -1217,6 +1557,8 @@ static const struct {
 	{ "kmem", bench_kmem },
 	{ "touch", bench_touch },
 	{ "wire", bench_wire },
+	{ "pte", bench_pte },
+	{ "walk", bench_walk },
 	{ "place", bench_place },
 };
 
@@ -1225,7 +1567,7 @@ int main(int argc, char **argv)
 	const char *sections = NULL;
 	struct rlimit rl = { 1 << 16, 1 << 16 };
 	long long t0 = now_ns();
-	char kernel[128] = "";
+	char kernel[128] = "", only_row[128] = "";
 	cpu_set_t cpus;
 	unsigned int i;
 	int opt;
@@ -1248,7 +1590,7 @@ int main(int argc, char **argv)
 			sections = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: svm-bench [-q] [-r REPS] [-b BACKEND] [-p PAGES] [-s cycle,open,kmem,touch,wire,place]\n");
+			fprintf(stderr, "usage: svm-bench [-q] [-r REPS] [-b BACKEND,...] [-p PAGES] [-s cycle,open,kmem,touch,wire,pte,walk,place]\n");
 			return 2;
 		}
 	}
@@ -1269,7 +1611,10 @@ int main(int argc, char **argv)
 	row("meta", "quick", quick ? "yes" : "no", "", 0, 0, 0, "-");
 	row("meta", "forced_reps", force_reps ? "yes" : "no", "", force_reps,
 	    0, 0, "-");
-	row("meta", "only", only ? only : "", "", 0, 0, 0, "-");
+	/* A list's commas would split the field: spaces instead. */
+	for (i = 0; only && only[i] && i < sizeof(only_row) - 1; i++)
+		only_row[i] = only[i] == ',' ? ' ' : only[i];
+	row("meta", "only", only_row, "", 0, 0, 0, "-");
 	thp_set();
 	shmmni_raise();
 

@@ -32,10 +32,21 @@ function us(ns) {
 	if (ns >= 1e4) return sprintf("%.0f µs", ns / 1e3)
 	return sprintf("%.1f µs", ns / 1e3)
 }
+# A value in its unit: "ps" a load (shown in ns), "B" bytes, else ns.
+function fmt(v, u) {
+	if (v == "") return "-"
+	if (u == "ps") return sprintf("%.1f ns", v / 1e3)
+	if (u == "B") return v >= 10485760 ? sprintf("%.0f MiB", v / 1048576) : (v >= 1024 ? sprintf("%.1f KiB", v / 1024) : sprintf("%d B", v))
+	return us(v)
+}
 function has(k) { return (k in med) }
 # A short label for the chart.
 function short(s) {
 	gsub(/256 MiB, every page/, "256 MiB", s)
+	gsub(/256 MiB, every 4 KiB, SVM_OPEN_HUGE/, "256 MiB huge", s)
+	gsub(/a file on a huge=within_size tmpfs/, "huge tmpfs", s)
+	gsub(/svm, 4 KiB pages/, "svm 4K", s)
+	gsub(/ 256 MiB of a region/, "", s)
 	gsub(/ 256 MiB \(SVM_WIRE_(UN)?LOCK\)/, "", s)
 	gsub(/ \([0-9.]+% occupied\)/, "", s)
 	gsub(/^svm, /, "", s); gsub(/ pages?/, "p", s); gsub(/, libsvmk/, " lib", s)
@@ -63,21 +74,43 @@ function cmp(sect, what, a, b, peer, goal, note,    r, lim, st, op) {
 		gr[ngoal] = r / lim
 		gs[ngoal] = st
 		goals = goals sprintf("| %s | %s | %s %s | %s %s | %.3f | %s | **%s** |\n",
-			sect, what, us(med[a]), "(svm)", us(med[b]), "(" peer ")",
+			sect, what, fmt(med[a], unit[a]), "(svm)", fmt(med[b], unit[b]), "(" peer ")",
 			r, goal, st)
 	}
 	rows[sect] = rows[sect] sprintf("| %s | %s | %s | %s | %s | %s | %.3f | %s | %s |\n",
-		what, us(med[a]), us(p99[a]), peer, us(med[b]), us(p99[b]), r,
+		what, fmt(med[a], unit[a]), fmt(p99[a], unit[a]), peer, fmt(med[b], unit[b]), fmt(p99[b], unit[b]), r,
 		goal == "" ? "" : goal, st == "" ? "" : "**" st "**" (note ? " " note : ""))
 }
 function addparam(s, p) {
 	if (!((s, p) in seen)) { seen[s, p] = 1; plist[s] = plist[s] (plist[s] == "" ? "" : " ") p }
 }
+# An absolute goal: value v (in unit u) against limit lim, shown as limtext.
+function absgoal(sect, what, label, v, u, lim, limtext,    st) {
+	st = v <= lim ? "MET" : "MISSED"
+	ngoal++
+	if (st == "MISSED") nmissed++
+	gl[ngoal] = label
+	gr[ngoal] = v / lim
+	gs[ngoal] = st
+	goals = goals sprintf("| %s | %s | %s (svm) | %s (goal) | %.3f | <= %s | **%s** |\n",
+		sect, what, fmt(v, u), fmt(lim, u), v / lim, limtext, st)
+	return st
+}
+# "backend a-b kB" for PMD-mapped notes, from section pmdsect.
+function pmdnote(pmdsect, c, p, list,    nb, B, i, k, s) {
+	nb = split(list, B, " ")
+	for (i = 1; i <= nb; i++) {
+		k = pmdsect SUBSEP c SUBSEP B[i] SUBSEP p
+		if (!has(k)) continue
+		s = s (s == "" ? "" : ", ") sprintf("%s %s", B[i], med[k] == p99[k] ? med[k] " kB" : med[k] " to " p99[k] " kB")
+	}
+	return s
+}
 NR == 1 { next }
 $1 == "meta" { meta[$2] = $3; metaold[$2] = $4; metav[$2] = $5; next }
 {
 	k = $1 SUBSEP $2 SUBSEP $3 SUBSEP $4
-	med[k] = $5; p99[k] = $6; n[k] = $7
+	med[k] = $5; p99[k] = $6; n[k] = $7; unit[k] = $8
 	addparam($1, $4)
 	if ($1 == "place") addparam("fill", $2)
 	if ($1 == "kmem-cache") cache[$3] = cache[$3] sprintf("%s %d B, ", $2, $5)
@@ -165,18 +198,29 @@ END {
 	# 4. touching, 5. wiring and unwiring
 	t = "touch" SUBSEP "256MiB" SUBSEP
 	cmp("touch", "256 MiB, every page", t "svm" SUBSEP "65536", t "memfd" SUBSEP "65536", "memfd", "<= 1.053", "(speed >= 0.95x)")
+	hw = "256 MiB, every 4 KiB, SVM_OPEN_HUGE"
+	cmp("touch", hw, t "svm-huge" SUBSEP "65536", t "tmpfs-huge" SUBSEP "65536", "a file on a huge=within_size tmpfs", "<= 1.05")
+	cmp("touch", hw, t "svm-huge" SUBSEP "65536", t "svm" SUBSEP "65536", "svm, 4 KiB pages", "<= 0.1")
+	cmp("touch", "256 MiB, every 4 KiB, a file on a huge=within_size tmpfs (not svm)", t "tmpfs-huge" SUBSEP "65536", t "memfd" SUBSEP "65536", "memfd, 4 KiB pages", "")
+	touchpmd = pmdnote("touch-pmd", "256MiB", "65536", "svm memfd svm-huge tmpfs-huge")
+	h = t
 	t = "wire" SUBSEP "256MiB" SUBSEP
 	cmp("wire", "wire 256 MiB (SVM_WIRE_LOCK)", t "svm-lock" SUBSEP "65536", t "mlock" SUBSEP "65536", "mlock (memfd)", "<= 1.111", "(speed >= 0.9x)")
 	cmp("wire", "wire 256 MiB (SVM_WIRE_LOCK)", t "svm-lock" SUBSEP "65536", t "shm-lock" SUBSEP "65536", "SHM_LOCK + touch", "")
+	cmp("wire", "mlock(2) 256 MiB of a region", t "svm-mlock" SUBSEP "65536", t "mlock" SUBSEP "65536", "mlock (memfd)", "<= 1.05")
 	u = "unwire" SUBSEP "256MiB" SUBSEP
 	cmp("wire", "unwire 256 MiB (SVM_WIRE_UNLOCK)", u "svm-lock" SUBSEP "65536", u "mlock" SUBSEP "65536", "munlock (memfd)", "<= 1.111", "(speed >= 0.9x)")
 	cmp("wire", "unwire 256 MiB (SVM_WIRE_UNLOCK)", u "svm-lock" SUBSEP "65536", u "shm-lock" SUBSEP "65536", "SHM_UNLOCK", "")
-	h = "touch" SUBSEP "256MiB" SUBSEP
-	printf "touch %g %g 0\n", med[h "svm" SUBSEP "65536"] / 1e6,
+	cmp("wire", "munlock(2) 256 MiB of a region", u "svm-mlock" SUBSEP "65536", u "mlock" SUBSEP "65536", "munlock (memfd)", "")
+	# heavy.dat: svm, svm huge, tmpfs huge, svm mlock(2), memfd, SysV (ms)
+	printf "touch %g %g %g 0 %g 0\n", med[h "svm" SUBSEP "65536"] / 1e6,
+		med[h "svm-huge" SUBSEP "65536"] / 1e6, med[h "tmpfs-huge" SUBSEP "65536"] / 1e6,
 		med[h "memfd" SUBSEP "65536"] / 1e6 > out "/heavy.dat"
-	printf "wire %g %g %g\n", med[t "svm-lock" SUBSEP "65536"] / 1e6, med[t "mlock" SUBSEP "65536"] / 1e6,
+	printf "wire %g 0 0 %g %g %g\n", med[t "svm-lock" SUBSEP "65536"] / 1e6,
+		med[t "svm-mlock" SUBSEP "65536"] / 1e6, med[t "mlock" SUBSEP "65536"] / 1e6,
 		med[t "shm-lock" SUBSEP "65536"] / 1e6 > out "/heavy.dat"
-	printf "unwire %g %g %g\n", med[u "svm-lock" SUBSEP "65536"] / 1e6, med[u "mlock" SUBSEP "65536"] / 1e6,
+	printf "unwire %g 0 0 %g %g %g\n", med[u "svm-lock" SUBSEP "65536"] / 1e6,
+		med[u "svm-mlock" SUBSEP "65536"] / 1e6, med[u "mlock" SUBSEP "65536"] / 1e6,
 		med[u "shm-lock" SUBSEP "65536"] / 1e6 > out "/heavy.dat"
 
 	# 6. kernel memory: bytes a region, absolute goal
@@ -208,11 +252,39 @@ END {
 		printf "%s %d\n", b, med[k] > out "/kmem.dat"
 	}
 
+	# 7. page tables per mapper: bytes per GiB mapped, absolute goal
+	pk = "pte" SUBSEP "1GiB" SUBSEP
+	if (has(pk "svm-huge" SUBSEP "100"))
+		absgoal("pte", "page tables per GiB mapped, per mapper (100 mappers of 1 GiB), SVM_OPEN_HUGE",
+			"pte huge B/GiB/mapper / 8KiB", med[pk "svm-huge" SUBSEP "100"], "B", 8192, "8 KiB")
+	prows = "| region | page tables per GiB per mapper, median | most | mappers | resident in huge pages | fallen back to 4 KiB | huge/4 KiB |\n|---|---:|---:|---:|---:|---:|---:|\n"
+	split("svm svm-huge", B, " ")
+	for (j = 1; j <= 2; j++) {
+		k = pk B[j] SUBSEP "100"
+		if (!has(k)) continue
+		hb = "pte-huge-bytes" SUBSEP "1GiB" SUBSEP B[j] SUBSEP
+		prows = prows sprintf("| %s | %s | %s | %d | %s | %s | %s |\n",
+			B[j] == "svm" ? "svm, 4 KiB pages" : "svm, SVM_OPEN_HUGE", fmt(med[k], "B"), fmt(p99[k], "B"), n[k],
+			fmt(med[hb], "B"), fmt(p99[hb], "B"),
+			B[j] == "svm" || !has(pk "svm" SUBSEP "100") ? "" : sprintf("%.4f", med[k] / med[pk "svm" SUBSEP "100"]))
+		printf "\"%s\" %g\n", B[j] == "svm" ? "4 KiB pages" : "SVM_OPEN_HUGE", med[k] / 1024 > out "/pte.dat"
+	}
+
+	# 8. the random walk: picoseconds a load
+	wk = "walk" SUBSEP "1GiB" SUBSEP
+	cmp("walk", "1 GiB, a load a page, SVM_OPEN_HUGE", wk "svm-huge" SUBSEP "262144", wk "svm" SUBSEP "262144", "svm, 4 KiB pages", "")
+	walkpmd = pmdnote("walk-pmd", "1GiB", "262144", "svm svm-huge")
+	split("svm svm-huge", B, " ")
+	for (j = 1; j <= 2; j++)
+		if (has(wk B[j] SUBSEP "262144"))
+			printf "\"%s\" %g\n", B[j] == "svm" ? "4 KiB pages" : "SVM_OPEN_HUGE",
+				med[wk B[j] SUBSEP "262144"] / 1e3 > out "/walk.dat"
+
 	for (i = 1; i <= ngoal; i++)
 		printf "\"%s\" %g %s\n", gl[i], gr[i], gs[i] > out "/goals.dat"
 
 	md = out "/results.md"
-	printf "Kernel %s, svm-bench pinned to CPU %s, transparent hugepages `%s` (anon) and `%s` (shmem) for every backend (they were `%s` and `%s`)%s. Times are medians and 99th percentiles (nearest rank) of n repetitions after a warm-up, on CLOCK_MONOTONIC inside a QEMU TCG guest: compare ratios, not absolute times. svm-bench ran %d s.\n\n",
+	printf "Kernel %s, svm-bench pinned to CPU %s, transparent hugepages `%s` (anon) and `%s` (shmem) for every backend but the huge ones, SVM_OPEN_HUGE regions and files on a huge=within_size tmpfs (they were `%s` and `%s`)%s. Times are medians and 99th percentiles (nearest rank) of n repetitions after a warm-up, on CLOCK_MONOTONIC inside a QEMU TCG guest: compare ratios, not absolute times. svm-bench ran %d s.\n\n",
 		meta["kernel"], meta["cpu"], meta["thp_enabled"], meta["thp_shmem_enabled"],
 		metaold["thp_enabled"], metaold["thp_shmem_enabled"],
 		meta["quick"] == "yes" ? " (**quick run, -q: fewer repetitions and regions**)" : (meta["forced_reps"] == "yes" ? " (**trial run, -r: " metav["forced_reps"] " repetitions**)" : ""),
@@ -227,15 +299,20 @@ END {
 	printf "### 3. Place a new %s-page region in a fragmented window\n\n%s%s\n", "4", hdr, rows["place"] > md
 	printf "The window is filled first fit with 500 pairs of a large and a one-page region, then every other region (the one-page ones) is freed: 500 holes of two granules spread over the occupied span, none large enough for the new region. The occupancy in brackets is read back with SVM_IOC_WINDOW. Each new region is created (SVM_IOC_OPEN with CREATE) and destroyed again (close) per repetition. The empty window is measured again after the fills to show the drift of the host.\n\n" > md
 	printf "### 4. Touch every page of 256 MiB; 5. wire and unwire 256 MiB\n\n%s%s%s\n", hdr, rows["touch"], rows["wire"] > md
+	printf "The huge rows write one byte in every 4 KiB of 256 MiB, as the others do. Mapped with PMDs after each touch (kB, least to most over the repetitions): %s. mlock(2) of a region is mlock(2) of its fresh, untouched mapping, populate included, as for the memfd.\n\n", touchpmd > md
 	printf "### 6. Kernel memory per region (%s regions of one page; svm: persistent regions with no fd and no mapping; SysV: segments never attached; POSIX: closed files in /dev/shm; memfd: with its open fd)\n\n%s\n", kc, krows > md
-	printf "Slab objects: the change in active objects x object size over /proc/slabinfo (per-CPU slabs flushed), divided by the number of regions; the other columns cross-check it from /proc/meminfo. The window maple tree is counted (maple_node): svm has no bitmap.\n" > md
+	printf "Slab objects: the change in active objects x object size over /proc/slabinfo (per-CPU slabs flushed), divided by the number of regions; the other columns cross-check it from /proc/meminfo. The window maple tree is counted (maple_node): svm has no bitmap.\n\n" > md
+	printf "### 7. Page tables per mapper (100 processes each mapping the same populated 1 GiB region and reading a byte of every 4 KiB)\n\n%s\n", prows > md
+	printf "The VmPTE of each mapper (/proc/PID/status) while all 100 map the region, less its VmPTE before it mapped, per GiB mapped: the PTE, PMD and PUD pages of its mapping.\n\n" > md
+	printf "### 8. Random walk: one dependent load a page over 1 GiB\n\n%s%s\n", hdr, rows["walk"] > md
+	printf "Times are per load: the median and 99th percentile of repetitions of 1,048,576 loads, each from the pointer the previous load read, through a random cyclic permutation of the 262,144 pages of the region (a random cache line in each). Mapped with PMDs: %s.\n", walkpmd > md
 }' "$out/results.csv"
 
 cat "$out/results.md"
 
 rm -f "$out/chart.png"
 chart=yes
-for f in cycle open place heavy kmem goals; do
+for f in cycle open place heavy kmem pte walk goals; do
 	[ -s "$out/$f.dat" ] || { echo "bench-report: no $f data: no chart" >&2; chart=; }
 done
 if ! command -v gnuplot >/dev/null; then
