@@ -96,7 +96,7 @@ function absgoal(sect, what, label, v, u, lim, limtext,    st) {
 		sect, what, fmt(v, u), fmt(lim, u), v / lim, limtext, st)
 	return st
 }
-# "backend a-b kB" for PMD-mapped notes, from section pmdsect.
+# "backend N kB" (or "N to M kB", least to most) for each of list, from pmdsect.
 function pmdnote(pmdsect, c, p, list,    nb, B, i, k, s) {
 	nb = split(list, B, " ")
 	for (i = 1; i <= nb; i++) {
