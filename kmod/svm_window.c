@@ -55,7 +55,7 @@ int svm_va_alloc(struct svm_va *va, unsigned long nr, unsigned long align,
 		return -ENOSPC;
 	mas_lock(&mas);
 	for (;;) {
-		err = -EBUSY;
+		err = -ENOSPC;
 		if (min > va->last || va->last - min < nr - 1)
 			break;
 		mas_reset(&mas);
@@ -65,7 +65,7 @@ int svm_va_alloc(struct svm_va *va, unsigned long nr, unsigned long align,
 		start = ALIGN(mas.index, align);
 		if (start == mas.index)
 			break;
-		err = -EBUSY;
+		err = -ENOSPC;
 		if (start > va->last || va->last - start < nr - 1)
 			break;
 		mas_reset(&mas);
@@ -77,6 +77,7 @@ int svm_va_alloc(struct svm_va *va, unsigned long nr, unsigned long align,
 	if (!err)
 		err = mas_store_gfp(&mas, owner, GFP_KERNEL);
 	mas_unlock(&mas);
+	/* mas_empty_area() finding no gap is EBUSY. */
 	if (err)
 		return err == -EBUSY ? -ENOSPC : err;
 	va->nfree -= nr;
