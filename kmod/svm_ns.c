@@ -207,7 +207,10 @@ struct svm_region *svm_ns_find_after(struct svm_ns *ns, unsigned long *id)
 	return xa_find_after(&ns->ids, id, ULONG_MAX, XA_PRESENT);
 }
 
-/* Take a dead namespace out of the table; its names are removed next. */
+/*
+ * Take ns out of the table and off the list, for good: it died (its names
+ * are removed next), or it has no region left (it is freed next).
+ */
 static void svm_ns_kill(struct svm_ns *ns)
 {
 	lockdep_assert_held(&svm_lock);
