@@ -40,55 +40,21 @@ struct msg {
 
 static int chan_send(int sock, const struct msg *m, int fd)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = { .iov_base = (void *)m, .iov_len = sizeof(*m) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *cmsg;
-
-	if (fd >= 0) {
-		memset(&u, 0, sizeof(u));
-		mh.msg_control = u.buf;
-		mh.msg_controllen = sizeof(u.buf);
-		cmsg = CMSG_FIRSTHDR(&mh);
-		cmsg->cmsg_level = SOL_SOCKET;
-		cmsg->cmsg_type = SCM_RIGHTS;
-		cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-	}
-	return sendmsg(sock, &mh, 0) == sizeof(*m) ? 0 : -1;
+	return svm_send_fd(sock, m, sizeof(*m), fd);
 }
 
 /* Receive a message; *fd (when not NULL) is the fd sent with it, or -1. */
 static int chan_recv(int sock, struct msg *m, int *fd)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = { .iov_base = m, .iov_len = sizeof(*m) };
-	struct msghdr mh = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *cmsg;
-	int got = -1;
-	ssize_t n;
+	int got, ret;
 
 	memset(m, 0, sizeof(*m));
-	n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-	for (cmsg = CMSG_FIRSTHDR(&mh); n > 0 && cmsg;
-	     cmsg = CMSG_NXTHDR(&mh, cmsg))
-		if (cmsg->cmsg_level == SOL_SOCKET &&
-		    cmsg->cmsg_type == SCM_RIGHTS)
-			memcpy(&got, CMSG_DATA(cmsg), sizeof(int));
+	ret = svm_recv_fd(sock, m, sizeof(*m), &got);
 	if (fd)
 		*fd = got;
 	else if (got >= 0)
 		close(got);
-	return n == sizeof(*m) ? 0 : -1;
+	return ret;
 }
 
 /* One child of the test: what it is given, and its end of the socket. */
@@ -161,6 +127,26 @@ static int reap(pid_t pid)
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
+}
+
+/*
+ * Run fn in a child (spawn()), take its one message, with *fd the fd that
+ * came with it when fd is not NULL, and reap it: 0 when it all went and
+ * the child exited 0, else -1.
+ */
+static int run_child(struct child *c, int (*fn)(struct child *),
+		     struct msg *m, int *fd)
+{
+	int sock, ret;
+	pid_t pid = spawn(c, fn, &sock);
+
+	if (pid < 0)
+		return -1;
+	ret = chan_recv(sock, m, fd);
+	if (reap(pid))
+		ret = -1;
+	close(sock);
+	return ret;
 }
 
 /* ---- the module's view ------------------------------------------------- */
@@ -476,18 +462,6 @@ static int child_nested_limit(struct child *c)
 		      WEXITSTATUS(status), 0) ? 1 : 0;
 }
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -1;
-}
-
 /*
  * As uid/gid UID_A, no capabilities: enter a new user namespace that maps
  * uid 0 to UID_A and no gid, and a new IPC namespace; create c->name and
@@ -510,7 +484,7 @@ static int child_userns(struct child *c)
 	if (unshare(CLONE_NEWUSER | CLONE_NEWIPC))
 		return 102;
 	snprintf(map, sizeof(map), "0 %d 1\n", UID_A);
-	if (write_file("/proc/self/uid_map", map))
+	if (svm_write_file("/proc/self/uid_map", map))
 		return 103;
 	fd = create_flags(c->dev, c->name, PAGE, 0, NULL);
 	if (fd < 0)
@@ -579,21 +553,16 @@ TEST_F(ns, new_namespace_lists_none_of_the_parents_regions)
 	struct child c = { .dev = self->dev, .flags = CLONE_NEWIPC };
 	struct svm_open o;
 	struct msg m;
-	int fd, sock, found;
-	pid_t pid;
+	int fd, found;
 
 	c.name = nm(self, "p");
 	fd = create_flags(self->dev, c.name, PAGE, 0, &o);
 	ASSERT_LE(0, fd);
 	ASSERT_LE(1, list_regions(self->dev, c.name, o.id, &found));
 	ASSERT_EQ(1, found);
-	pid = spawn(&c, child_list, &sock);
-	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, chan_recv(sock, &m, NULL));
+	ASSERT_EQ(0, run_child(&c, child_list, &m, NULL));
 	EXPECT_EQ(0, m.v[0]);		/* no region at all */
 	EXPECT_EQ(0, m.v[1]);
-	EXPECT_EQ(0, reap(pid));
-	close(sock);
 	close(fd);
 }
 
@@ -626,18 +595,13 @@ TEST_F(ns, open_of_a_parents_name_is_enoent)
 {
 	struct child c = { .dev = self->dev, .flags = CLONE_NEWIPC };
 	struct msg m;
-	int fd, sock;
-	pid_t pid;
+	int fd;
 
 	c.name = nm(self, "o");
 	fd = create_flags(self->dev, c.name, PAGE, SVM_OPEN_PERSIST, NULL);
 	ASSERT_LE(0, fd);
-	pid = spawn(&c, child_open_remove, &sock);
-	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, chan_recv(sock, &m, NULL));
+	ASSERT_EQ(0, run_child(&c, child_open_remove, &m, NULL));
 	EXPECT_EQ(-ENOENT, m.v[0]);
-	EXPECT_EQ(0, reap(pid));
-	close(sock);
 	EXPECT_EQ(0, svm_remove_name(self->dev, c.name));
 	close(fd);
 }
@@ -646,18 +610,13 @@ TEST_F(ns, remove_of_a_parents_name_is_enoent_and_leaves_it)
 {
 	struct child c = { .dev = self->dev, .flags = CLONE_NEWIPC };
 	struct msg m;
-	int fd, sock;
-	pid_t pid;
+	int fd;
 
 	c.name = nm(self, "r");
 	fd = create_flags(self->dev, c.name, PAGE, SVM_OPEN_PERSIST, NULL);
 	ASSERT_LE(0, fd);
-	pid = spawn(&c, child_open_remove, &sock);
-	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, chan_recv(sock, &m, NULL));
+	ASSERT_EQ(0, run_child(&c, child_open_remove, &m, NULL));
 	EXPECT_EQ(-ENOENT, m.v[1]);
-	EXPECT_EQ(0, reap(pid));
-	close(sock);
 	EXPECT_EQ(0, info_flags(fd) & SVM_REGION_REMOVED);
 	EXPECT_EQ(0, svm_remove_name(self->dev, c.name));
 	close(fd);
@@ -693,21 +652,16 @@ TEST_F(ns, remove_in_a_child_namespace_leaves_the_parents_region)
 	struct child c = { .dev = self->dev, .flags = CLONE_NEWIPC };
 	struct svm_open o, again;
 	struct msg m;
-	int fd, fd2, sock;
-	pid_t pid;
+	int fd, fd2;
 
 	c.name = nm(self, "rc");
 	fd = create_flags(self->dev, c.name, PAGE, SVM_OPEN_PERSIST, &o);
 	ASSERT_LE(0, fd);
 	close(fd);		/* only the name holds it now */
-	pid = spawn(&c, child_create_remove, &sock);
-	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, chan_recv(sock, &m, NULL));
+	ASSERT_EQ(0, run_child(&c, child_create_remove, &m, NULL));
 	EXPECT_EQ(0, m.v[0]);
 	EXPECT_EQ(0, m.v[1]);
 	EXPECT_EQ(-ENOENT, m.v[2]);
-	EXPECT_EQ(0, reap(pid));
-	close(sock);
 	fd2 = open_existing(self->dev, c.name, &again);
 	ASSERT_LE(0, fd2);
 	EXPECT_EQ(o.id, again.id);
@@ -776,8 +730,6 @@ TEST_F(ns, fd_inherited_before_unshare_maps_in_the_new_namespace)
 	struct child c = { .dev = self->dev, .flags = CLONE_NEWIPC };
 	volatile uint32_t *p;
 	struct msg m;
-	int sock;
-	pid_t pid;
 
 	c.name = nm(self, "inh");
 	c.fd = create_flags(self->dev, c.name, PAGE, 0, NULL);
@@ -786,13 +738,9 @@ TEST_F(ns, fd_inherited_before_unshare_maps_in_the_new_namespace)
 	ASSERT_NE(MAP_FAILED, p);
 	p[1] = MAGIC;
 	ASSERT_EQ(0, munmap((void *)p, PAGE));	/* the child maps the fd */
-	pid = spawn(&c, child_map_inherited, &sock);
-	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, chan_recv(sock, &m, NULL));
+	ASSERT_EQ(0, run_child(&c, child_map_inherited, &m, NULL));
 	EXPECT_EQ(0, m.v[0]);
 	EXPECT_EQ(MAGIC, m.v[1]);
-	EXPECT_EQ(0, reap(pid));
-	close(sock);
 	p = svm_map(c.fd, PAGE, PROT_READ);
 	ASSERT_NE(MAP_FAILED, p);
 	EXPECT_EQ(MAGIC + 1, p[0]);
@@ -890,58 +838,41 @@ TEST_F(ns, namespace_region_limit_is_emlink)
 {
 	struct child c = { .dev = self->dev, .flags = CLONE_NEWIPC };
 	struct msg m;
-	int sock;
-	pid_t pid;
 
 	ASSERT_EQ(0, svm_set_param("ns_max_regions", 2));
 	c.name = nm(self, "lim");
-	pid = spawn(&c, child_three_regions, &sock);
-	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, chan_recv(sock, &m, NULL));
+	ASSERT_EQ(0, run_child(&c, child_three_regions, &m, NULL));
 	EXPECT_EQ(0, m.v[0]);
 	EXPECT_EQ(0, m.v[1]);
 	EXPECT_EQ(-EMLINK, m.v[2]);
-	EXPECT_EQ(0, reap(pid));
-	close(sock);
 }
 
 TEST_F(ns, namespace_byte_limit_is_enobufs)
 {
 	struct child c = { .dev = self->dev, .flags = CLONE_NEWIPC };
 	struct msg m;
-	int sock;
-	pid_t pid;
 
 	ASSERT_EQ(0, svm_set_param("ns_max_bytes", 4 * PAGE));
 	c.name = nm(self, "bytes");
-	pid = spawn(&c, child_bytes, &sock);	/* 3, 2, 1, 1 pages */
-	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, chan_recv(sock, &m, NULL));
+	/* 3, 2, 1 and 1 pages */
+	ASSERT_EQ(0, run_child(&c, child_bytes, &m, NULL));
 	EXPECT_EQ(0, m.v[0]);
 	EXPECT_EQ(-ENOBUFS, m.v[1]);
 	EXPECT_EQ(0, m.v[2]);			/* exactly the limit */
 	EXPECT_EQ(-ENOBUFS, m.v[3]);
-	EXPECT_EQ(0, reap(pid));
-	close(sock);
 }
 
 TEST_F(ns, namespace_limits_count_each_namespace_apart)
 {
 	struct child c = { .dev = self->dev, .flags = CLONE_NEWIPC };
 	struct msg m;
-	int sock;
-	pid_t pid;
 
 	ASSERT_EQ(0, svm_set_param("ns_max_regions", 1));
 	c.name = nm(self, "apart");
-	pid = spawn(&c, child_nested_limit, &sock);
-	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, chan_recv(sock, &m, NULL));
+	ASSERT_EQ(0, run_child(&c, child_nested_limit, &m, NULL));
 	EXPECT_EQ(0, m.v[0]);
 	EXPECT_EQ(-EMLINK, m.v[1]);
 	EXPECT_EQ(0, m.v[2]);		/* the grandchild's namespace */
-	EXPECT_EQ(0, reap(pid));
-	close(sock);
 }
 
 TEST_F(ns, namespace_limits_do_not_bound_the_initial_namespace)
@@ -980,7 +911,7 @@ TEST_F(ns, info_ids_are_translated_into_an_unprivileged_user_namespace)
 		ASSERT_NE(NULL, f);
 		ASSERT_EQ(1, fscanf(f, "%llu", &userns_clone));
 		fclose(f);
-		ASSERT_EQ(0, write_file(USERNS_SYSCTL, "1\n"));
+		ASSERT_EQ(0, svm_write_file(USERNS_SYSCTL, "1\n"));
 	}
 	c.fd = create_flags(self->dev, nm(self, "root"), PAGE, 0, NULL);
 	ASSERT_LE(0, c.fd);
@@ -994,7 +925,7 @@ TEST_F(ns, info_ids_are_translated_into_an_unprivileged_user_namespace)
 		char v[24];
 
 		snprintf(v, sizeof(v), "%llu\n", userns_clone);
-		EXPECT_EQ(0, write_file(USERNS_SYSCTL, v));
+		EXPECT_EQ(0, svm_write_file(USERNS_SYSCTL, v));
 	}
 	ASSERT_LE(0, mine);
 	EXPECT_EQ(0, m.v[0]);			/* UID_A is its uid 0 */
