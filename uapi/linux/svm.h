@@ -51,8 +51,8 @@
  * SVM_IOC_REMOVE: a region lives on while a file descriptor or mapping
  * holds it.  Every request on /dev/svm made after the namespace died
  * finds them gone (its last process has exited, and nothing else such as
- * an open /proc/PID/ns/ipc holds it), and so does everything else within
- * about a second.  The window, region ids, and the system-wide and
+ * an open /proc/PID/ns/ipc holds it); without any request the module
+ * removes them itself within about a second.  The window, region ids, and the system-wide and
  * per-user limits stay machine-wide; each namespace but the initial one is
  * also bounded by the module parameters ns_max_regions (EMLINK) and
  * ns_max_bytes (ENOBUFS), which SVM_IOC_WINDOW does not report.
