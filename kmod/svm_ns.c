@@ -36,9 +36,10 @@
  * the initial namespace has regions), a wakeup a second while there are
  * any, the few hundred bytes of a dead namespace's mqueue superblock kept
  * until its last region is destroyed, and a dependency on what
- * mq_clear_sbinfo() does, which is not an interface: a kernel that
- * stopped clearing s_fs_info would leave a dead namespace's persistent
- * regions until module unload, which they would then prevent.
+ * mq_clear_sbinfo() does, which is not an interface: on a kernel that
+ * stopped clearing s_fs_info, the persistent regions of a dead namespace,
+ * which nobody can name any more, would stay for good (and keep the
+ * module loaded).
  *
  * No request can race with its own namespace's death: the caller is in
  * that namespace, and its nsproxy holds it (another thread's unshare() or
@@ -49,8 +50,6 @@
  * but mnt, which is set at creation.  svm_ns_nr_live is also read without
  * it, as a hint that there is nothing to look at.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/hashtable.h>
 #include <linux/ipc_namespace.h>
 #include <linux/mount.h>
