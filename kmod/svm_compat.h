@@ -36,4 +36,12 @@ static inline void vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
 #error "svm needs CONFIG_MEMCG (mm->owner names the process of a mapper)"
 #endif
 
+/*
+ * An IPC namespace is known by its mqueue mount (svm_ns.c), which only
+ * kernels with POSIX message queues give it: every Debian kernel has them.
+ */
+#ifndef CONFIG_POSIX_MQUEUE
+#error "svm needs CONFIG_POSIX_MQUEUE (an IPC namespace is known by its mqueue mount)"
+#endif
+
 #endif /* _SVM_COMPAT_H */

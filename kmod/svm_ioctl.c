@@ -2,7 +2,10 @@
 /*
  * svm: the ioctl boundary.  Every argument is copied in and validated here,
  * before any state changes; no lock is held while user memory is touched.
- * The errnos of each request are documented in uapi/linux/svm.h.
+ * The errnos of each request are documented in uapi/linux/svm.h.  Each
+ * request on /dev/svm, once its arguments are valid, first removes the
+ * names of the IPC namespaces that have died (svm_ns_reap()), so that no
+ * request finds or counts what a dead namespace left.
  */
 #include <linux/cred.h>
 #include <linux/file.h>
@@ -88,6 +91,7 @@ static long svm_ioc_open(void __user *uarg)
 	/* Make sure the result can be written before creating anything. */
 	if (svm_copy_out(uarg, usize, &a, sizeof(a)))
 		return -EFAULT;
+	svm_ns_reap();
 
 	fd = get_unused_fd_flags(a.flags & SVM_OPEN_CLOEXEC ? O_CLOEXEC : 0);
 	if (fd < 0)
@@ -142,6 +146,7 @@ static long svm_ioc_remove(void __user *uarg)
 	err = svm_copy_name(name, a.name);
 	if (err)
 		return err;
+	svm_ns_reap();
 	return svm_region_remove(name);
 }
 
@@ -156,6 +161,7 @@ static long svm_ioc_window(void __user *uarg)
 		return err;
 	if (w.flags)
 		return -EINVAL;
+	svm_ns_reap();
 	memset(&w, 0, sizeof(w));
 	w.size = usize;
 	mutex_lock(&svm_lock);
@@ -184,6 +190,7 @@ static long svm_ioc_list(void __user *uarg)
 		return err;
 	if (a.flags || a.entry_size < SVM_INFO_SIZE_VER0)
 		return -EINVAL;
+	svm_ns_reap();
 	a.count = min(a.count, SVM_LIST_BATCH);
 	buf = kvmalloc_array(max(a.count, 1U), sizeof(*buf), GFP_KERNEL);
 	their = kvmalloc_array(max(a.count, 1U), sizeof(*their), GFP_KERNEL);

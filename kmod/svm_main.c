@@ -35,6 +35,15 @@ unsigned long svm_user_max_bytes;
 module_param_named(user_max_bytes, svm_user_max_bytes, ulong, 0644);
 MODULE_PARM_DESC(user_max_bytes, "Most region bytes one uid owns (EDQUOT past it; default: a quarter of the window)");
 
+/* Not in the initial IPC namespace, which the limits above bound. */
+unsigned int svm_ns_max_regions = 16384;
+module_param_named(ns_max_regions, svm_ns_max_regions, uint, 0644);
+MODULE_PARM_DESC(ns_max_regions, "Most live regions of one IPC namespace but the initial one (EMLINK past it)");
+
+unsigned long svm_ns_max_bytes;
+module_param_named(ns_max_bytes, svm_ns_max_bytes, ulong, 0644);
+MODULE_PARM_DESC(ns_max_bytes, "Most region bytes of one IPC namespace but the initial one (ENOBUFS past it; default: a quarter of the window)");
+
 static const struct file_operations svm_dev_fops = {
 	.owner			= THIS_MODULE,
 	.unlocked_ioctl		= svm_dev_ioctl,
@@ -67,6 +76,8 @@ static int __init svm_check_params(void)
 		svm_max_region_size = svm_window_size;
 	if (!svm_user_max_bytes)
 		svm_user_max_bytes = svm_window_size / 4;
+	if (!svm_ns_max_bytes)
+		svm_ns_max_bytes = svm_window_size / 4;
 	return 0;
 }
 
@@ -82,6 +93,9 @@ static int __init svm_init(void)
 	BUILD_BUG_ON(sizeof(struct svm_list) != SVM_LIST_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct svm_mappers) != SVM_MAPPERS_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct svm_wire) != SVM_WIRE_SIZE_VER0);
+	/* The name table hashes and compares every byte of its key. */
+	BUILD_BUG_ON(sizeof(struct svm_key) !=
+		     sizeof(struct svm_ns *) + SVM_NAME_MAX);
 
 	err = svm_check_params();
 	if (err)
@@ -89,6 +103,7 @@ static int __init svm_init(void)
 	err = svm_window_init();
 	if (err)
 		return err;
+	svm_ns_init();
 	err = svm_regions_init();
 	if (err)
 		goto out_window;
@@ -100,6 +115,7 @@ static int __init svm_init(void)
 out_regions:
 	svm_regions_exit();
 out_window:
+	svm_ns_exit();
 	svm_window_exit();
 	return err;
 }
@@ -107,6 +123,7 @@ out_window:
 static void __exit svm_exit(void)
 {
 	misc_deregister(&svm_misc);
+	svm_ns_exit();
 	svm_regions_exit();
 	svm_window_exit();
 }

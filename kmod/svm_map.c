@@ -322,7 +322,7 @@ struct file *svm_region_file(struct svm_region *r, bool rdonly)
 	char name[SVM_NAME_MAX + 4];
 	struct file *file;
 
-	snprintf(name, sizeof(name), "svm:%s", r->name);
+	snprintf(name, sizeof(name), "svm:%s", r->key.name);
 	/*
 	 * __fput() drops a reference on fops->owner: take it, as
 	 * anon_inode_getfile() does (the caller's /dev/svm fd pins us).

@@ -8,7 +8,8 @@
  *     svm_region.lock		mapper list
  *
  *   svm_region.wire_mutex	SVM_IOC_WIRE: the SVID count and its charge
- *     svm_lock			name table, id table, window tree, users
+ *     svm_lock			name table, namespaces and their id tables,
+ *				window tree, users
  *
  * wire_mutex is never taken under mmap_lock, so it may be held while pages
  * are allocated; mmap_lock is never taken under it.  svm_lock is taken by
@@ -17,6 +18,11 @@
  * under it.  Reading a mapper's mlock state takes that mapper's mmap_lock
  * for reading with none of these locks held (svm_mappers_get()).  None of
  * these locks is held across copy_{to,from}_user().
+ *
+ * The work that reaps dead IPC namespaces (svm_ns.c) takes svm_lock; it is
+ * cancelled with no svm lock held.  svm_lock is dropped before the
+ * mntput() that may free a dead namespace's mqueue mount (svm_ns_free())
+ * and before the iput() of a destroyed region's inode.
  */
 #ifndef _SVM_PRIV_H
 #define _SVM_PRIV_H
@@ -32,7 +38,19 @@
 #include <linux/uidgid.h>
 
 struct mm_struct;
+struct svm_ns;
 struct svm_user;
+struct vfsmount;
+
+/*
+ * The key of the name table: names are per IPC namespace (svm_ns.c), so
+ * the same name in two namespaces is two regions.  ns first, then the
+ * zero-padded name: rhashtable hashes and compares all of it.
+ */
+struct svm_key {
+	struct svm_ns		*ns;
+	char			name[SVM_NAME_MAX];
+};
 
 /*
  * An address space mapping a region; on svm_region.mappers.  mm lives at
@@ -63,13 +81,16 @@ struct svm_region {
 	struct rhash_head	node;		/* in svm_names while named */
 	bool			named;		/* svm_lock */
 	bool			persist_ref;	/* svm_lock: name holds a ref */
+	/* svm_lock: on a reaper's list, to drop the name's ref (svm_ns.c) */
+	struct list_head	reap;
 
 	/* Immutable after creation. */
 	umode_t			mode;
 	kuid_t			uid, cuid;
 	kgid_t			gid;
 	u64			id;
-	char			name[SVM_NAME_MAX]; /* zero-padded key */
+	/* key.ns: the IPC namespace it was created in, held by the region */
+	struct svm_key		key;
 	unsigned long		addr;
 	unsigned long		len;
 	struct inode		*inode;		/* shmem: the pages; held */
@@ -104,6 +125,8 @@ extern unsigned int svm_max_regions;		/* writable */
 extern unsigned long svm_max_region_size;	/* writable */
 extern unsigned int svm_user_max_regions;	/* writable */
 extern unsigned long svm_user_max_bytes;	/* writable */
+extern unsigned int svm_ns_max_regions;		/* writable */
+extern unsigned long svm_ns_max_bytes;		/* writable */
 
 /* svm_window.c: the VA window allocator. */
 struct svm_va {
@@ -143,10 +166,25 @@ struct svm_region *svm_region_get_or_create(const char *name, u64 len,
 void svm_region_put(struct svm_region *r);
 int svm_region_remove(const char *name);
 void svm_region_abandon(struct svm_region *r);
+bool svm_region_unname(struct svm_region *r);
 int svm_region_info(struct svm_region *r, struct svm_info *info);
 int svm_region_list(u64 *cursor, struct svm_info *out, unsigned int max,
 		    struct svm_region **their);
 unsigned int svm_region_count(void);
+
+/* svm_ns.c: IPC namespaces, their limits and the reaping of dead ones. */
+void svm_ns_init(void);
+void svm_ns_exit(void);
+struct svm_ns *svm_ns_current(void);
+struct svm_ns *svm_ns_current_create(void);
+int svm_ns_charge(struct svm_ns *ns, u64 len);
+void svm_ns_uncharge(struct svm_ns *ns, u64 len);
+int svm_ns_insert(struct svm_ns *ns, struct svm_region *r);
+void svm_ns_erase(struct svm_ns *ns, struct svm_region *r);
+struct svm_region *svm_ns_find_after(struct svm_ns *ns, unsigned long *id);
+struct svm_ns *svm_ns_unused(struct svm_ns *ns);
+void svm_ns_free(struct svm_ns *ns);
+void svm_ns_reap(void);
 
 /* svm_wire.c: wiring and its accounting. */
 bool svm_wired(unsigned int nr_mlocked, unsigned int svid);

@@ -7,7 +7,9 @@
  * (an fd, or a mapping, which holds its file), or for a persistent region
  * its name until SVM_IOC_REMOVE.  The last reference frees the name, the
  * window granules, the per-user charge and the pages, in one place:
- * svm_region_release().
+ * svm_region_release().  Names are per IPC namespace (svm_ns.c): the name
+ * table is keyed by the namespace and the name, and each namespace lists
+ * its regions by id, for SVM_IOC_LIST.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -30,14 +32,14 @@
 #include "svm_priv.h"
 
 /*
- * svm_lock protects the name table, the id table, the window, the
- * per-user table and the named/persist_ref/flags fields of every region.
- * It is never taken under mmap_lock (see svm_priv.h for the lock order).
+ * svm_lock protects the name table, the namespaces (svm_ns.c) with their
+ * id tables, the window, the per-user table and the named, persist_ref,
+ * reap and flags fields of every region.  It is never taken under
+ * mmap_lock (see svm_priv.h for the lock order).
  */
 DEFINE_MUTEX(svm_lock);
 
-static struct rhashtable svm_names;	/* named regions, by name */
-static DEFINE_XARRAY(svm_ids);		/* every live region, by id */
+static struct rhashtable svm_names;	/* named regions, by svm_key */
 static DEFINE_XARRAY(svm_users);	/* struct svm_user, by global uid */
 static u64 svm_next_id = 1;
 static unsigned int svm_nr_regions;
@@ -66,8 +68,8 @@ const struct file_operations *svm_no_open_fops;
 static const struct file_operations svm_probe_fops;
 
 static const struct rhashtable_params svm_name_params = {
-	.key_len		= SVM_NAME_MAX,
-	.key_offset		= offsetof(struct svm_region, name),
+	.key_len		= sizeof(struct svm_key),
+	.key_offset		= offsetof(struct svm_region, key),
 	.head_offset		= offsetof(struct svm_region, node),
 	.automatic_shrinking	= true,
 };
@@ -154,7 +156,6 @@ void svm_regions_exit(void)
 	 * here.  Regions are freed at once, never through RCU.
 	 */
 	rhashtable_destroy(&svm_names);
-	xa_destroy(&svm_ids);
 	xa_destroy(&svm_users);
 	kmem_cache_destroy(svm_region_cache);
 	if (svm_huge_mnt)
@@ -281,14 +282,19 @@ void svm_user_lock_refund(kuid_t uid, u64 len)
 static void svm_region_release(struct kref *ref)
 {
 	struct svm_region *r = container_of(ref, struct svm_region, ref);
+	struct svm_ns *ns = r->key.ns;
 
 	if (r->named)
 		rhashtable_remove_fast(&svm_names, &r->node, svm_name_params);
-	xa_erase(&svm_ids, r->id);
+	svm_ns_erase(ns, r);
 	svm_window_free(r->addr, (r->len >> PAGE_SHIFT) + 1);
 	svm_user_uncharge(r->user, r->len);
+	svm_ns_uncharge(ns, r->len);
+	ns = svm_ns_unused(ns);
 	svm_nr_regions--;
 	mutex_unlock(&svm_lock);
+
+	svm_ns_free(ns);
 
 	svm_wire_destroy(r);
 	/*
@@ -325,7 +331,8 @@ static int svm_region_perm(struct svm_region *r, int want)
 	return 0;
 }
 
-static struct svm_region *svm_region_create(const char *name, u64 len,
+static struct svm_region *svm_region_create(struct svm_ns *ns,
+					    const char *name, u64 len,
 					    u32 flags, umode_t mode)
 {
 	struct vfsmount *mnt = svm_shm_mnt;
@@ -352,7 +359,8 @@ static struct svm_region *svm_region_create(const char *name, u64 len,
 	mutex_init(&r->lock);
 	mutex_init(&r->wire_mutex);
 	INIT_LIST_HEAD(&r->mappers);
-	strscpy_pad(r->name, name, sizeof(r->name));
+	r->key.ns = ns;
+	memcpy(r->key.name, name, sizeof(r->key.name));
 	r->len = len;
 	r->mnt = mnt;
 	if (flags & SVM_OPEN_HUGE)
@@ -368,11 +376,14 @@ static struct svm_region *svm_region_create(const char *name, u64 len,
 		err = PTR_ERR(r->user);
 		goto out_free;
 	}
+	err = svm_ns_charge(ns, len);
+	if (err)
+		goto out_uncharge;
 	/* Where a PMD could map it, as shmem aligns its own mappings. */
 	align = len >= SVM_HUGE_SIZE ? SVM_HUGE_SIZE >> PAGE_SHIFT : 1;
 	err = svm_window_alloc((len >> PAGE_SHIFT) + 1, align, r, &r->addr);
 	if (err)
-		goto out_uncharge;
+		goto out_ns;
 
 	/*
 	 * Like memfd: commit charged per page as it is allocated.  shmem
@@ -394,7 +405,7 @@ static struct svm_region *svm_region_create(const char *name, u64 len,
 	r->inode = file_inode(shmem);
 	svm_region_seal(r);
 	r->id = svm_next_id;
-	err = xa_insert(&svm_ids, r->id, r, GFP_KERNEL);
+	err = svm_ns_insert(ns, r);
 	if (err)
 		goto out_shmem;
 	err = rhashtable_insert_fast(&svm_names, &r->node, svm_name_params);
@@ -416,11 +427,13 @@ static struct svm_region *svm_region_create(const char *name, u64 len,
 	return r;
 
 out_id:
-	xa_erase(&svm_ids, r->id);
+	svm_ns_erase(ns, r);
 out_shmem:
 	fput(shmem);
 out_window:
 	svm_window_free(r->addr, (len >> PAGE_SHIFT) + 1);
+out_ns:
+	svm_ns_uncharge(ns, len);
 out_uncharge:
 	svm_user_uncharge(r->user, len);
 out_free:
@@ -431,21 +444,41 @@ out_free:
 }
 
 /*
- * Look name up, or create it (SVM_OPEN_CREATE), atomically with respect to
- * every other open and remove.  name is zero-padded to SVM_NAME_MAX and
- * len page-aligned; both were validated by the caller.  Returns the region
- * with a reference for the caller.
+ * The region named name in the IPC namespace ns (NULL: a namespace that
+ * has no regions), or NULL.  name is zero-padded to SVM_NAME_MAX;
+ * svm_lock held.
+ */
+static struct svm_region *svm_region_lookup(struct svm_ns *ns,
+					    const char *name)
+{
+	struct svm_key key = { .ns = ns };
+
+	lockdep_assert_held(&svm_lock);
+	if (!ns)
+		return NULL;
+	memcpy(key.name, name, sizeof(key.name));
+	return rhashtable_lookup_fast(&svm_names, &key, svm_name_params);
+}
+
+/*
+ * Look name up in the caller's IPC namespace, or create it there
+ * (SVM_OPEN_CREATE), atomically with respect to every other open and
+ * remove.  name is zero-padded to SVM_NAME_MAX and len page-aligned; both
+ * were validated by the caller.  Returns the region with a reference for
+ * the caller.
  */
 struct svm_region *svm_region_get_or_create(const char *name, u64 len,
 					    u32 flags, umode_t mode,
 					    bool *created)
 {
 	int want = (flags & SVM_OPEN_RDONLY) ? MAY_READ : MAY_READ | MAY_WRITE;
+	struct svm_ns *ns, *unused = NULL;
 	struct svm_region *r;
 	int err;
 
 	mutex_lock(&svm_lock);
-	r = rhashtable_lookup_fast(&svm_names, name, svm_name_params);
+	ns = svm_ns_current();
+	r = svm_region_lookup(ns, name);
 	if (r) {
 		err = -EEXIST;
 		if (flags & SVM_OPEN_EXCL)
@@ -459,12 +492,20 @@ struct svm_region *svm_region_get_or_create(const char *name, u64 len,
 		kref_get(&r->ref);
 		*created = false;
 	} else if (flags & SVM_OPEN_CREATE) {
-		r = svm_region_create(name, len, flags, mode);
+		ns = svm_ns_current_create();
+		if (IS_ERR(ns)) {
+			err = PTR_ERR(ns);
+			goto out_err;
+		}
+		r = svm_region_create(ns, name, len, flags, mode);
+		if (IS_ERR(r))
+			unused = svm_ns_unused(ns);
 		*created = true;
 	} else {
 		r = ERR_PTR(-ENOENT);
 	}
 	mutex_unlock(&svm_lock);
+	svm_ns_free(unused);
 	return r;
 
 out_err:
@@ -472,30 +513,41 @@ out_err:
 	return ERR_PTR(err);
 }
 
+/*
+ * Take r's name away, svm_lock held.  True when the name held r (a
+ * persistent region): the caller then owns that reference, and puts it.
+ */
+bool svm_region_unname(struct svm_region *r)
+{
+	bool ref = r->persist_ref;
+
+	lockdep_assert_held(&svm_lock);
+	rhashtable_remove_fast(&svm_names, &r->node, svm_name_params);
+	r->named = false;
+	r->persist_ref = false;
+	r->flags |= SVM_REGION_REMOVED;
+	return ref;
+}
+
 /* Take r's name away; called with svm_lock held, returns without it. */
 static void svm_region_unlink(struct svm_region *r)
 {
-	rhashtable_remove_fast(&svm_names, &r->node, svm_name_params);
-	r->named = false;
-	r->flags |= SVM_REGION_REMOVED;
-	if (!r->persist_ref) {
-		mutex_unlock(&svm_lock);
-		return;
-	}
-	r->persist_ref = false;
 	/* svm_lock is held: a final put releases (and unlocks) here. */
-	if (!kref_put(&r->ref, svm_region_release))
+	if (!svm_region_unname(r) || !kref_put(&r->ref, svm_region_release))
 		mutex_unlock(&svm_lock);
 }
 
-/* Unlink name; its memory lives on until the last holder leaves. */
+/*
+ * Unlink name in the caller's IPC namespace; its memory lives on until the
+ * last holder leaves.
+ */
 int svm_region_remove(const char *name)
 {
 	struct svm_region *r;
 	kuid_t euid = current_euid();
 
 	mutex_lock(&svm_lock);
-	r = rhashtable_lookup_fast(&svm_names, name, svm_name_params);
+	r = svm_region_lookup(svm_ns_current(), name);
 	if (!r) {
 		mutex_unlock(&svm_lock);
 		return -ENOENT;
@@ -535,7 +587,7 @@ static void svm_region_fill_info(struct svm_region *r, struct svm_info *info)
 	info->size = sizeof(*info);
 	info->flags = READ_ONCE(r->flags);
 	info->id = r->id;
-	memcpy(info->name, r->name, sizeof(info->name));
+	memcpy(info->name, r->key.name, sizeof(info->name));
 	info->addr = r->addr;
 	info->length = r->len;
 	info->uid = from_kuid_munged(ns, r->uid);
@@ -589,7 +641,8 @@ int svm_region_info(struct svm_region *r, struct svm_info *info)
 }
 
 /*
- * Fill up to max entries with regions of id > *cursor, in id order.  The
+ * Fill up to max entries with the regions of the caller's IPC namespace
+ * (removed ones still held included) of id > *cursor, in id order.  The
  * regions are held while their mappers' mlock state is read, outside
  * svm_lock (it takes their mmap_lock); their[] has room for max.
  */
@@ -599,11 +652,13 @@ int svm_region_list(u64 *cursor, struct svm_info *out, unsigned int max,
 	unsigned long index = *cursor;
 	unsigned int n = 0, i;
 	struct svm_region *r;
+	struct svm_ns *ns;
 	int err = 0;
 
 	mutex_lock(&svm_lock);
-	while (n < max) {
-		r = xa_find_after(&svm_ids, &index, ULONG_MAX, XA_PRESENT);
+	ns = svm_ns_current();
+	while (ns && n < max) {
+		r = svm_ns_find_after(ns, &index);
 		if (!r)
 			break;
 		kref_get(&r->ref);

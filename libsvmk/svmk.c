@@ -437,7 +437,7 @@ static const char *const svm_errors[] = {
 	[ENOTTY] = "not an svm device, or request unknown to the svm module",
 	[E2BIG] = "argument newer than the svm module understands",
 	[EINVAL] = "invalid argument (region name, size, mode or flags), or unlock of a region not SVID-locked",
-	[ENOENT] = "no region of that name",
+	[ENOENT] = "no region of that name (in this IPC namespace)",
 	[EEXIST] = "region exists, or its address range is already mapped",
 	[EACCES] = "permission denied by the region's mode (or by " SVM_DEVICE "'s)",
 	[EPERM] = "not the region's owner or creator and without CAP_SYS_ADMIN (remove) or CAP_IPC_LOCK (lock/unlock), or RLIMIT_MEMLOCK is 0 (wiring)",
@@ -448,6 +448,8 @@ static const char *const svm_errors[] = {
 	[ENFILE] = "system-wide region limit reached (module parameter max_regions)",
 	[EUSERS] = "per-user region limit reached (module parameter user_max_regions)",
 	[EDQUOT] = "per-user VA quota reached (module parameter user_max_bytes)",
+	[EMLINK] = "per-namespace region limit reached (module parameter ns_max_regions)",
+	[ENOBUFS] = "per-namespace VA quota reached (module parameter ns_max_bytes)",
 	[EADDRNOTAVAIL] = "region could not be mapped at its fixed address",
 };
 

@@ -111,54 +111,6 @@ static int do_op(int dev, const struct op *op, struct svm_open *out)
 	return -EINVAL;
 }
 
-static void send_result(int sock, const struct op_result *r, int fd)
-{
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = { .iov_base = (void *)r, .iov_len = sizeof(*r) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *cmsg;
-
-	if (fd >= 0) {
-		memset(&u, 0, sizeof(u));
-		msg.msg_control = u.buf;
-		msg.msg_controllen = sizeof(u.buf);
-		cmsg = CMSG_FIRSTHDR(&msg);
-		cmsg->cmsg_level = SOL_SOCKET;
-		cmsg->cmsg_type = SCM_RIGHTS;
-		cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-	}
-	(void)!sendmsg(sock, &msg, 0);
-}
-
-/* Receive the child's result; *fd is the fd it sent, or -1. */
-static int recv_result(int sock, struct op_result *r, int *fd)
-{
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = { .iov_base = r, .iov_len = sizeof(*r) };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *cmsg;
-	ssize_t n;
-
-	*fd = -1;
-	n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-	for (cmsg = CMSG_FIRSTHDR(&msg); n > 0 && cmsg;
-	     cmsg = CMSG_NXTHDR(&msg, cmsg))
-		if (cmsg->cmsg_level == SOL_SOCKET &&
-		    cmsg->cmsg_type == SCM_RIGHTS)
-			memcpy(fd, CMSG_DATA(cmsg), sizeof(int));
-	return n == sizeof(*r) ? 0 : -1;
-}
-
 /*
  * Run op with creds c in a child and reap it.  Returns what the operation
  * returned, an open returning a region fd that now belongs to the caller,
@@ -183,11 +135,12 @@ static int run_as(int dev, const struct creds *c, const struct op *op,
 		close(sv[0]);
 		if (become(c) == 0)
 			r.ret = do_op(dev, op, &r.out);
-		send_result(sv[1], &r, op->kind == OP_OPEN ? r.ret : -1);
+		(void)svm_send_fd(sv[1], &r, sizeof(r),
+				  op->kind == OP_OPEN ? r.ret : -1);
 		_exit(0);
 	}
 	close(sv[1]);
-	if (recv_result(sv[0], &r, &fd))
+	if (svm_recv_fd(sv[0], &r, sizeof(r), &fd))
 		r.ret = CHILD_BROKE;
 	close(sv[0]);
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
@@ -263,18 +216,6 @@ static int remove_as_root_without(int dev, int cap, const char *name)
 
 /* ---- SVM_IOC_INFO from inside a new user namespace --------------------- */
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -1;
-}
-
 static unsigned int read_uint_file(const char *path)
 {
 	unsigned int v = 0;
@@ -339,10 +280,10 @@ static int info_in_userns(int fd, int map_ids, uid_t uid, gid_t gid,
 		if (map_ids) {
 			snprintf(path, sizeof(path), "/proc/%d/uid_map", pid);
 			snprintf(map, sizeof(map), "0 %u 1\n", uid);
-			ok |= write_file(path, map);
+			ok |= svm_write_file(path, map);
 			snprintf(path, sizeof(path), "/proc/%d/gid_map", pid);
 			snprintf(map, sizeof(map), "0 %u 1\n", gid);
-			ok |= write_file(path, map);
+			ok |= svm_write_file(path, map);
 		}
 		if (ok == 0 && write(go[1], "g", 1) != 1)
 			ok = -1;

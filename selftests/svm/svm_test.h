@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -176,6 +177,19 @@ static inline int svm_wire_state(int fd)
 static inline void *svm_map(int fd, size_t len, int prot)
 {
 	return mmap(NULL, len, prot, MAP_SHARED, fd, 0);
+}
+
+/* Write the string s to the file at path (a /proc or /sys knob): 0 or -1. */
+static inline int svm_write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -1;
 }
 
 /* Write v to a module parameter; returns 0 or -1. */
@@ -352,18 +366,6 @@ static inline long svm_smaps_sum(pid_t pid, uintptr_t start, uintptr_t end,
 	return sum;
 }
 
-/* Write s to a /proc or /sys file: 0 or -1. */
-static inline int svm_write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret;
-
-	if (fd < 0)
-		return -1;
-	ret = write(fd, s, strlen(s)) == (ssize_t)strlen(s) ? 0 : -1;
-	close(fd);
-	return ret;
-}
-
 #define SVM_COMPACT_UNEVICTABLE	"/proc/sys/vm/compact_unevictable_allowed"
 
 /*
@@ -412,6 +414,61 @@ static inline int svm_as_user(int (*fn)(void *), void *arg)
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
+}
+
+/*
+ * Send len bytes of buf as one message on a unix socket, with fd
+ * (SCM_RIGHTS) unless it is negative.  0 when all of it went, else -1.
+ */
+static inline int svm_send_fd(int sock, const void *buf, size_t len, int fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cmsg;
+
+	if (fd >= 0) {
+		memset(&u, 0, sizeof(u));
+		msg.msg_control = u.buf;
+		msg.msg_controllen = sizeof(u.buf);
+		cmsg = CMSG_FIRSTHDR(&msg);
+		cmsg->cmsg_level = SOL_SOCKET;
+		cmsg->cmsg_type = SCM_RIGHTS;
+		cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+	}
+	return sendmsg(sock, &msg, 0) == (ssize_t)len ? 0 : -1;
+}
+
+/*
+ * Receive one message of len bytes into buf; *fd is the fd that came with
+ * it (close-on-exec), or -1.  0 when a whole message came, else -1.
+ */
+static inline int svm_recv_fd(int sock, void *buf, size_t len, int *fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *cmsg;
+	ssize_t n;
+
+	*fd = -1;
+	n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	for (cmsg = CMSG_FIRSTHDR(&msg); n > 0 && cmsg;
+	     cmsg = CMSG_NXTHDR(&msg, cmsg))
+		if (cmsg->cmsg_level == SOL_SOCKET &&
+		    cmsg->cmsg_type == SCM_RIGHTS)
+			memcpy(fd, CMSG_DATA(cmsg), sizeof(int));
+	return n == (ssize_t)len ? 0 : -1;
 }
 
 /* Milliseconds on CLOCK_MONOTONIC, for polling with a deadline. */

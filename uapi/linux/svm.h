@@ -39,11 +39,32 @@
 
 #define SVM_IOC_MAGIC		0xE5
 
+/*
+ * IPC namespaces: a region belongs to the IPC namespace of the process
+ * that created it, as a SysV segment does.  SVM_IOC_OPEN, SVM_IOC_REMOVE
+ * and SVM_IOC_LIST see only the names and regions of the caller's IPC
+ * namespace (the caller's at the call, not that of whoever opened
+ * /dev/svm); the same name in two namespaces is two regions.  A region
+ * is reached from another namespace only through one of its file
+ * descriptors (inherited, or passed with SCM_RIGHTS), which works there
+ * as anywhere.  When a namespace dies, its names are removed as by
+ * SVM_IOC_REMOVE: a region lives on while a file descriptor or mapping
+ * holds it.  Every request on /dev/svm made after the namespace died
+ * finds them gone (its last process has exited, and nothing else such as
+ * an open /proc/PID/ns/ipc holds it); without any request the module
+ * removes them itself within about a second.  The window, region ids, and
+ * the system-wide and per-user limits stay machine-wide; each namespace
+ * but the initial one is also bounded by the module parameters
+ * ns_max_regions (EMLINK) and ns_max_bytes (ENOBUFS), which SVM_IOC_WINDOW
+ * does not report.
+ */
+
 /* ---- requests on /dev/svm --------------------------------------------- */
 
 /*
- * SVM_IOC_OPEN: create or open a region by name.  Returns a new region file
- * descriptor (>= 0).  mmap() of that fd always maps at info.addr + offset.
+ * SVM_IOC_OPEN: create or open a region by name, in the caller's IPC
+ * namespace.  Returns a new region file descriptor (>= 0).  mmap() of that
+ * fd always maps at info.addr + offset.
  *
  * Creation and lookup are atomic: of N racing creators of one name exactly
  * one gets SVM_OPEN_CREATED in out_flags.
@@ -74,6 +95,10 @@
  *   ENFILE   the max_regions parameter (system-wide regions) is reached
  *   EUSERS   the caller's uid holds user_max_regions regions already
  *   EDQUOT   the caller's uid would exceed user_max_bytes of window
+ *   EMLINK   the caller's IPC namespace, if not the initial one, holds
+ *            ns_max_regions regions already
+ *   ENOBUFS  the caller's IPC namespace, if not the initial one, would
+ *            exceed ns_max_bytes of window
  *   ENOMEM   out of kernel memory
  *   EMFILE   the caller's file descriptor table is full
  */
@@ -105,13 +130,14 @@ struct svm_open {
 #define SVM_OPEN_SIZE_VER0	48
 
 /*
- * SVM_IOC_REMOVE: unlink a name.  The region lives on until its last fd and
- * mapping are gone; a new region may take the name at once.
+ * SVM_IOC_REMOVE: unlink a name of the caller's IPC namespace.  The region
+ * lives on until its last fd and mapping are gone; a new region may take
+ * the name at once.
  *
  * Errors:
  *   ENAMETOOLONG  the name is SVM_NAME_MAX bytes or longer
  *   EINVAL   bad name
- *   ENOENT   no region of that name
+ *   ENOENT   no region of that name in the caller's IPC namespace
  *   EPERM    caller is not the owner or creator and lacks CAP_SYS_ADMIN
  */
 struct svm_remove {
@@ -124,7 +150,8 @@ struct svm_remove {
 
 /*
  * SVM_IOC_WINDOW: the window's state, the module's limits and (VER1) what
- * the caller's effective uid holds against them.
+ * the caller's effective uid holds against them.  All of it is
+ * machine-wide, whatever the caller's IPC namespace.
  */
 struct svm_window {
 	__u32 size;		/* sizeof(struct svm_window) */
@@ -160,7 +187,8 @@ struct svm_window {
 struct svm_info {
 	__u32 size;		/* sizeof(struct svm_info) */
 	__u32 flags;		/* out: SVM_REGION_* */
-	__aligned_u64 id;	/* unique for the module's lifetime */
+	/* unique for the module's lifetime, across IPC namespaces */
+	__aligned_u64 id;
 	char name[SVM_NAME_MAX];
 	__aligned_u64 addr;
 	__aligned_u64 length;
@@ -196,7 +224,8 @@ struct svm_info {
 #define SVM_INFO_SIZE_VER2	192
 
 /*
- * SVM_IOC_LIST: read svm_info of regions with id > cursor, in id order.
+ * SVM_IOC_LIST: read svm_info of the regions of the caller's IPC namespace
+ * (removed ones still held included) with id > cursor, in id order.
  * entries points to an array of count elements of entry_size bytes each
  * (at least SVM_INFO_SIZE_VER0).  On return count is the number filled and
  * cursor the last id returned; count 0 means the end.  Listing needs no
