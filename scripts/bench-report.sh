@@ -36,6 +36,7 @@ function us(ns) {
 function fmt(v, u) {
 	if (v == "") return "-"
 	if (u == "ps") return sprintf("%.1f ns", v / 1e3)
+	if (u == "x") return sprintf("%.2fx", v)
 	if (u == "B") return v >= 10485760 ? sprintf("%.0f MiB", v / 1048576) : (v >= 1024 ? sprintf("%.1f KiB", v / 1024) : sprintf("%d B", v))
 	return us(v)
 }
@@ -308,7 +309,17 @@ END {
 	cmp("mappers", "64 mappers, per mapper", mp "64", mp "1", "1 mapper", "")
 	cmp("mappers", "512 mappers, per mapper", mp "512", mp "64", "64 mappers, per mapper", "")
 	cmp("mappers", "2048 mappers, per mapper", mp "2048", mp "512", "512 mappers, per mapper", "<= 1.25")
-	cmp("mappers", "512 mappers, 2000 more tasks on the system", mi, mk "512", "512 mappers", "<= 1.1")
+	cmp("mappers", "512 mappers, 2000 more tasks on the system", mi, mk "512", "512 mappers", "")
+	# The goal: the 512-mapper call against the 1-mapper control, with
+	# and without the 2000 tasks (what more tasks cost any call is not
+	# MAPPERS walking them).
+	ni = "mappers-norm" SUBSEP "idle2000" SUBSEP "svm" SUBSEP "512"
+	nb = "mappers-norm" SUBSEP "call" SUBSEP "svm" SUBSEP "512"
+	if (has(mi) && has(mc) && has(mk "512") && has(mk "1") && med[mc] && med[mk "1"]) {
+		med[ni] = med[mi] / med[mc]; p99[ni] = ""; unit[ni] = "x"
+		med[nb] = med[mk "512"] / med[mk "1"]; p99[nb] = ""; unit[nb] = "x"
+		cmp("mappers", "512 mappers / 1 mapper (control), 2000 more tasks on the system", ni, nb, "512 mappers / 1 mapper", "<= 1.1")
+	}
 
 	for (i = 1; i <= ngoal; i++)
 		printf "\"%s\" %g %s\n", gl[i], gr[i], gs[i] > out "/goals.dat"
