@@ -16,6 +16,8 @@
  *   kmem    kernel memory per region, over 10,000 regions
  *   pte     page-table bytes of each of 100 mappers of 1 GiB (4 KiB, huge)
  *   walk    a dependent random walk, a load a page, over 1 GiB (4 KiB, huge)
+ *   mappers SVM_IOC_MAPPERS of a region with 1..2048 mappers, and with
+ *           2000 more processes on the system that do not map it
  *
  * -q divides the repetition counts (never below 30) and the region counts
  * of 'open' and 'kmem' by ten, for a quick try; -r REPS forces every row
@@ -240,6 +242,8 @@ static void emit(const char *section, const char *c, const char *backend,
  * do untimed setup around that; it may also leave a second measurement in
  * *aux (unwiring after wiring), reported as section aux_section.  enter
  * and leave, if set, run untimed around each chunk of the row, on arg.
+ * c and param, if set, replace run_rows()'s for this row (rows of one
+ * backend in different states, alternating).
  */
 typedef long long (*rep_fn)(void *arg);
 
@@ -254,6 +258,7 @@ struct bench_row {
 	const char	*unit;		/* NULL: "ns" */
 	long long	*aux;
 	const char	*aux_section;
+	const char	*c, *param;
 	long long	*samples, *aux_samples;
 };
 
@@ -303,12 +308,15 @@ static void run_rows(const char *section, const char *c, const char *param,
 		}
 	}
 	for (i = 0; i < nrows; i++) {
+		const char *rc = rows[i].c ? rows[i].c : c;
+		const char *rp = rows[i].param ? rows[i].param : param;
+
 		if (!want(only, rows[i].backend))
 			continue;
-		emit(section, c, rows[i].backend, param, rows[i].samples, n,
+		emit(section, rc, rows[i].backend, rp, rows[i].samples, n,
 		     rows[i].unit);
 		if (rows[i].aux)
-			emit(rows[i].aux_section, c, rows[i].backend, param,
+			emit(rows[i].aux_section, rc, rows[i].backend, rp,
 			     rows[i].aux_samples, n, rows[i].unit);
 		free(rows[i].samples);
 		free(rows[i].aux_samples);
@@ -1471,6 +1479,244 @@ static void bench_walk(void)
 			    ctx[i].pmd_kb, ctx[i].pmd_kb, 1, "kB");
 }
 
+/* ---- 9. SVM_IOC_MAPPERS against the number of mappers ------------------- */
+
+#define MAPPERS_NR	4
+#define MAPPERS_MOST	2048		/* of the largest region */
+#define MAPPERS_IDLE	2000		/* processes that map none of them */
+
+static const int mappers_counts[MAPPERS_NR] = { 1, 64, 512, MAPPERS_MOST };
+static const char *const mappers_params[MAPPERS_NR] = {
+	"1", "64", "512", "2048"
+};
+
+/*
+ * Children parked on the read end of a pipe (hold) until its write end
+ * closes; each says on ready that it got there.
+ */
+struct park {
+	pid_t	*pid;
+	int	n;
+	int	hold[2], ready[2];
+};
+
+static void park_init(struct park *p, int most)
+{
+	p->pid = calloc(most, sizeof(*p->pid));
+	p->n = 0;
+	if (!p->pid || pipe2(p->hold, O_CLOEXEC) || pipe2(p->ready, O_CLOEXEC))
+		die("park setup");
+}
+
+/*
+ * Fork children until n are parked: each inherits this process's mappings
+ * (a mapper of every region mapped here at its fork), closes its copy of
+ * the write end, says it is ready and blocks in read() until EOF, touching
+ * nothing else.  Returns once all are ready: none is still starting up on
+ * the CPU this process is pinned to (and they inherit) while it measures.
+ */
+static void park_fork(struct park *p, int n)
+{
+	int from = p->n;
+	pid_t pid;
+	char c = 0;
+
+	while (p->n < n) {
+		pid = fork();
+		if (pid < 0)
+			die("fork (%d processes parked)", p->n);
+		if (!pid) {
+			close(p->hold[1]);
+			if (write(p->ready[1], &c, 1) != 1)
+				_exit(2);
+			_exit(read(p->hold[0], &c, 1) != 0);
+		}
+		p->pid[p->n++] = pid;
+	}
+	for (; from < n; from++)
+		if (read(p->ready[0], &c, 1) != 1)
+			die("parked child not ready");
+}
+
+/* EOF to every parked child; reap them all. */
+static void park_release(struct park *p)
+{
+	int i, status;
+
+	close(p->hold[0]);
+	close(p->hold[1]);
+	close(p->ready[0]);
+	close(p->ready[1]);
+	for (i = 0; i < p->n; i++)
+		if (waitpid(p->pid[i], &status, 0) != p->pid[i] || status)
+			die("parked child %d exited with %#x", (int)p->pid[i],
+			    status);
+	free(p->pid);
+	p->pid = NULL;
+	p->n = 0;
+}
+
+/* Processes (threads) on the system, from /proc/loadavg. */
+static long nr_tasks(void)
+{
+	char buf[128], *slash;
+
+	if (read_file("/proc/loadavg", buf, sizeof(buf)) ||
+	    !(slash = strchr(buf, '/')))
+		die("read /proc/loadavg");
+	return strtol(slash + 1, NULL, 10);
+}
+
+struct mappers_ctx {
+	int			fd;	/* the region, not mapped here */
+	unsigned int		want;	/* its mappers */
+	struct svm_mapper	*buf;	/* room for all of them */
+	struct park		*idle;	/* the idle row: these, in its chunks */
+	struct mappers_ctx	*ctl;	/* the idle row: 1 mapper, as control */
+	long long		ctl_ns;	/* its call, after each of this one */
+	long			tasks;	/* on the system, the most seen */
+};
+
+/* One SVM_IOC_MAPPERS call, room for every entry; they must all be there. */
+static long long mappers_rep(void *arg)
+{
+	struct mappers_ctx *c = arg;
+	struct svm_mappers a = {
+		.size = sizeof(a), .entries = (uintptr_t)c->buf,
+		.count = c->want,
+	};
+	long long t0 = now_ns();
+
+	if (ioctl(c->fd, SVM_IOC_MAPPERS, &a))
+		die("SVM_IOC_MAPPERS");
+	t0 = now_ns() - t0;
+	if (a.total != c->want || a.count != c->want) {
+		errno = 0;
+		die("SVM_IOC_MAPPERS: %u mappers, %u written, want %u",
+		    a.total, a.count, c->want);
+	}
+	return t0;
+}
+
+/*
+ * The idle row: the 512-mapper call, then the 1-mapper one as a control
+ * (aux): whether more tasks slow any call, not only MAPPERS of many.
+ */
+static long long mappers_idle_rep(void *arg)
+{
+	struct mappers_ctx *c = arg;
+	long long t = mappers_rep(c);
+
+	c->ctl_ns = mappers_rep(c->ctl);
+	return t;
+}
+
+static void mappers_tasks(struct mappers_ctx *c)
+{
+	long n = nr_tasks();
+
+	if (n > c->tasks)
+		c->tasks = n;
+}
+
+/* The idle row's chunks: MAPPERS_IDLE more processes, mapping nothing. */
+static void mappers_idle_enter(void *arg)
+{
+	struct mappers_ctx *c = arg;
+	long long t0 = now_ns();
+
+	park_init(c->idle, MAPPERS_IDLE);
+	park_fork(c->idle, MAPPERS_IDLE);
+	mappers_tasks(c);
+	note("mappers: %d idle processes forked in %.1f s", MAPPERS_IDLE,
+	     (now_ns() - t0) / 1e9);
+	settle();
+}
+
+static void mappers_idle_leave(void *arg)
+{
+	struct mappers_ctx *c = arg;
+
+	park_release(c->idle);
+	settle();
+}
+
+/*
+ * Four one-page regions with 1, 64, 512 and 2048 mappers: this process
+ * maps them all and forks the children in ascending order of the counts,
+ * unmapping each region once it has its count, so that child i maps every
+ * region with more than i mappers and this process maps none.  The four
+ * are measured with the same 2048 children on the system, alternating
+ * chunk by chunk: the number of mappers changes, nothing else.  A fifth
+ * row is the 512-mapper region again with MAPPERS_IDLE more processes
+ * that map nothing (forked before each of its chunks, reaped after it):
+ * the number of processes changes, nothing else.  Each of its repetitions
+ * also times the 1-mapper call, as a control (section "mappers-ctl1").
+ */
+static void bench_mappers(void)
+{
+	struct mappers_ctx ctx[MAPPERS_NR + 1];
+	struct bench_row rows[MAPPERS_NR + 1];
+	struct park kids, idle = { 0 };
+	void *map[MAPPERS_NR];
+	char name[32];
+	long long t0 = now_ns();
+	long tasks0 = nr_tasks();
+	int i;
+
+	for (i = 0; i < MAPPERS_NR; i++) {
+		snprintf(name, sizeof(name), "bench-mappers-%d",
+			 mappers_counts[i]);
+		ctx[i] = (struct mappers_ctx){ .want = mappers_counts[i] };
+		ctx[i].fd = svm_open_fd(name, PAGE,
+					SVM_OPEN_CREATE | SVM_OPEN_EXCL);
+		ctx[i].buf = calloc(mappers_counts[i], sizeof(*ctx[i].buf));
+		if (ctx[i].fd < 0 || !ctx[i].buf)
+			die("svm create %s", name);
+		map[i] = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, ctx[i].fd, 0);
+		if (map[i] == MAP_FAILED)
+			die("mmap %s", name);
+	}
+	park_init(&kids, MAPPERS_MOST);
+	for (i = 0; i < MAPPERS_NR; i++) {
+		park_fork(&kids, mappers_counts[i]);
+		munmap(map[i], PAGE);
+	}
+	ctx[MAPPERS_NR] = ctx[2];
+	ctx[MAPPERS_NR].idle = &idle;
+	for (i = 0; i <= MAPPERS_NR; i++) {
+		rows[i] = (struct bench_row)ROW("svm", mappers_rep, &ctx[i]);
+		rows[i].param = mappers_params[i < MAPPERS_NR ? i : 2];
+	}
+	ctx[MAPPERS_NR].ctl = &ctx[0];
+	rows[MAPPERS_NR].fn = mappers_idle_rep;
+	rows[MAPPERS_NR].aux = &ctx[MAPPERS_NR].ctl_ns;
+	rows[MAPPERS_NR].aux_section = "mappers-ctl1";
+	rows[MAPPERS_NR].c = "idle2000";
+	rows[MAPPERS_NR].enter = mappers_idle_enter;
+	rows[MAPPERS_NR].leave = mappers_idle_leave;
+	mappers_tasks(&ctx[0]);
+	note("mappers: %d mappers forked in %.1f s, %ld tasks on the system (%ld before)",
+	     kids.n, (now_ns() - t0) / 1e9, ctx[0].tasks, tasks0);
+	settle();
+
+	/* Five chunks: each of the idle row's forks MAPPERS_IDLE processes. */
+	run_rows("mappers", "call", "", rows, MAPPERS_NR + 1, reps(500), 5, 5,
+		 2);
+	/* The tasks on the system while each kind of row ran. */
+	row("mappers-tasks", "call", "svm", "", ctx[0].tasks, ctx[0].tasks, 1,
+	    "tasks");
+	if (want(only, "svm"))
+		row("mappers-tasks", "idle2000", "svm", "",
+		    ctx[MAPPERS_NR].tasks, ctx[MAPPERS_NR].tasks, 1, "tasks");
+	park_release(&kids);
+	for (i = 0; i < MAPPERS_NR; i++) {
+		close(ctx[i].fd);
+		free(ctx[i].buf);
+	}
+	settle();
+}
+
 /* ---- main --------------------------------------------------------------- */
 
 static const char *const thp_files[] = {
@@ -1559,6 +1805,7 @@ static const struct {
 	{ "wire", bench_wire },
 	{ "pte", bench_pte },
 	{ "walk", bench_walk },
+	{ "mappers", bench_mappers },
 	{ "place", bench_place },
 };
 
@@ -1590,7 +1837,7 @@ int main(int argc, char **argv)
 			sections = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: svm-bench [-q] [-r REPS] [-b BACKEND,...] [-p PAGES] [-s cycle,open,kmem,touch,wire,pte,walk,place]\n");
+			fprintf(stderr, "usage: svm-bench [-q] [-r REPS] [-b BACKEND,...] [-p PAGES] [-s cycle,open,kmem,touch,wire,pte,walk,mappers,place]\n");
 			return 2;
 		}
 	}

@@ -36,6 +36,7 @@ function us(ns) {
 function fmt(v, u) {
 	if (v == "") return "-"
 	if (u == "ps") return sprintf("%.1f ns", v / 1e3)
+	if (u == "x") return sprintf("%.2fx", v)
 	if (u == "B") return v >= 10485760 ? sprintf("%.0f MiB", v / 1048576) : (v >= 1024 ? sprintf("%.1f KiB", v / 1024) : sprintf("%d B", v))
 	return us(v)
 }
@@ -280,6 +281,46 @@ END {
 			printf "\"%s\" %g\n", B[j] == "svm" ? "4 KiB pages" : "SVM_OPEN_HUGE",
 				med[wk B[j] SUBSEP "262144"] / 1e3 > out "/walk.dat"
 
+	# 9. SVM_IOC_MAPPERS against the mappers of the region (the same tasks on
+	# the system), and against more tasks that map nothing (the same
+	# mappers); the share of a mapper in a call in "ps" (shown in ns).
+	np = split(plist["mappers"], P, " ")
+	mk = "mappers" SUBSEP "call" SUBSEP "svm" SUBSEP
+	mi = "mappers" SUBSEP "idle2000" SUBSEP "svm" SUBSEP "512"
+	mp = "mappers-per" SUBSEP "call" SUBSEP "svm" SUBSEP
+	tk = "mappers-tasks" SUBSEP
+	mrows = ""
+	for (i = 1; i <= np; i++) {
+		p = P[i]
+		if (!has(mk p)) continue
+		med[mp p] = med[mk p] * 1000 / p; p99[mp p] = p99[mk p] * 1000 / p; unit[mp p] = "ps"
+		mrows = mrows sprintf("| %d | %d | %s | %s | %s |\n", p, med[tk "call" SUBSEP "svm" SUBSEP ""],
+			fmt(med[mk p], "ns"), fmt(p99[mk p], "ns"), fmt(med[mp p], "ps"))
+	}
+	if (has(mi))
+		mrows = mrows sprintf("| 512, and %d more tasks that map nothing | %d | %s | %s | %s |\n", 2000,
+			med[tk "idle2000" SUBSEP "svm" SUBSEP ""], fmt(med[mi], "ns"), fmt(p99[mi], "ns"),
+			fmt(med[mi] * 1000 / 512, "ps"))
+	mc = "mappers-ctl1" SUBSEP "idle2000" SUBSEP "svm" SUBSEP "512"
+	if (has(mc))
+		mrows = mrows sprintf("| 1, and %d more tasks that map nothing (control, timed after each call of the row above) | %d | %s | %s | %s |\n", 2000,
+			med[tk "idle2000" SUBSEP "svm" SUBSEP ""], fmt(med[mc], "ns"), fmt(p99[mc], "ns"), fmt(med[mc] * 1000, "ps"))
+	cmp("mappers", "1 mapper, 2000 more tasks on the system (control)", mc, mk "1", "1 mapper", "")
+	cmp("mappers", "64 mappers, per mapper", mp "64", mp "1", "1 mapper", "")
+	cmp("mappers", "512 mappers, per mapper", mp "512", mp "64", "64 mappers, per mapper", "")
+	cmp("mappers", "2048 mappers, per mapper", mp "2048", mp "512", "512 mappers, per mapper", "<= 1.25")
+	cmp("mappers", "512 mappers, 2000 more tasks on the system", mi, mk "512", "512 mappers", "")
+	# The goal: the 512-mapper call against the 1-mapper control, with
+	# and without the 2000 tasks (what more tasks cost any call is not
+	# MAPPERS walking them).
+	ni = "mappers-norm" SUBSEP "idle2000" SUBSEP "svm" SUBSEP "512"
+	nb = "mappers-norm" SUBSEP "call" SUBSEP "svm" SUBSEP "512"
+	if (has(mi) && has(mc) && has(mk "512") && has(mk "1") && med[mc] && med[mk "1"]) {
+		med[ni] = med[mi] / med[mc]; p99[ni] = ""; unit[ni] = "x"
+		med[nb] = med[mk "512"] / med[mk "1"]; p99[nb] = ""; unit[nb] = "x"
+		cmp("mappers", "512 mappers / 1 mapper (control), 2000 more tasks on the system", ni, nb, "512 mappers / 1 mapper", "<= 1.1")
+	}
+
 	for (i = 1; i <= ngoal; i++)
 		printf "\"%s\" %g %s\n", gl[i], gr[i], gs[i] > out "/goals.dat"
 
@@ -306,6 +347,12 @@ END {
 	printf "The VmPTE of each mapper (/proc/PID/status) while all 100 map the region, less its VmPTE before it mapped, per GiB mapped: the PTE, PMD and PUD pages of its mapping.\n\n" > md
 	printf "### 8. Random walk: one dependent load a page over 1 GiB\n\n%s%s\n", hdr, rows["walk"] > md
 	printf "Times are per load: the median and 99th percentile of repetitions of 1,048,576 loads, each from the pointer the previous load read, through a random cyclic permutation of the 262,144 pages of the region (a random cache line in each). Mapped with PMDs: %s.\n", walkpmd > md
+	if (mrows != "") {
+		printf "\n### 9. SVM_IOC_MAPPERS against the number of mappers (one-page regions mapped by 1, 64, 512 and 2048 parked processes)\n\n" > md
+		printf "| mappers of the region | tasks on the system | median | p99 | per mapper (median / mappers) |\n|---|---:|---:|---:|---:|\n%s\n", mrows > md
+		printf "%s%s\n", hdr, rows["mappers"] > md
+		printf "One SVM_IOC_MAPPERS call a repetition, with room for every entry. The four regions are mapped by the same 2048 children of svm-bench (child i maps each region with more than i mappers), so their rows differ in the number of mappers only; the last row is the 512-mapper region again with 2000 more children that map nothing, forked before each of its chunks and reaped after it, so it differs in the number of tasks only. The rows alternate chunk by chunk.\n" > md
+	}
 }' "$out/results.csv"
 
 cat "$out/results.md"
