@@ -81,8 +81,6 @@ static long svm_ioc_open(void __user *uarg)
 	if (!(a.flags & SVM_OPEN_CREATE) &&
 	    (a.flags & (SVM_OPEN_EXCL | SVM_OPEN_PERSIST | SVM_OPEN_HUGE)))
 		return -EINVAL;
-	if ((a.flags & SVM_OPEN_CREATE) && !a.length)
-		return -EINVAL;
 	if (a.length > svm_window_size)
 		return -EFBIG;
 	err = svm_copy_name(name, a.name);

@@ -492,6 +492,10 @@ struct svm_region *svm_region_get_or_create(const char *name, u64 len,
 		kref_get(&r->ref);
 		*created = false;
 	} else if (flags & SVM_OPEN_CREATE) {
+		/* Length 0 opens an existing region only, as shmget(2) does. */
+		err = -EINVAL;
+		if (!len)
+			goto out_err;
 		ns = svm_ns_current_create();
 		if (IS_ERR(ns)) {
 			err = PTR_ERR(ns);

@@ -68,7 +68,8 @@ int svmk_window(struct svmk *svm, struct svm_window *w);
  * @svm: handle
  * @name: region name (1..SVM_NAME_MAX-1 printable characters, no '/')
  * @length: size on create (rounded up to the granule); on open 0 or the
- *          region's size
+ *          region's size (0 with SVM_OPEN_CREATE opens an existing region
+ *          only: -EINVAL if it would create one)
  * @flags: SVM_OPEN_* bits; any other bit is -EINVAL.  SVM_OPEN_CLOEXEC is
  *         always added: the region fd is close-on-exec.
  * @mode: permission bits (0..0777) used on create

@@ -85,6 +85,38 @@ TEST_F(dev, name_with_space_or_control_or_high_byte_is_einval)
 TEST_F(dev, size_zero_on_create_is_einval)
 {
 	EXPECT_EQ(-EINVAL, svm_create(self->dev, "zero", 0));
+	/* Nothing was made: the name is still free. */
+	EXPECT_EQ(-ENOENT, svm_open_region(self->dev, "zero", 0, 0, 0, NULL));
+}
+
+TEST_F(dev, create_with_size_zero_opens_an_existing_region)
+{
+	struct svm_open out;
+	int fd, fd2;
+
+	fd = svm_open_region(self->dev, "zero-open", 8192, SVM_OPEN_CREATE,
+			     0600, NULL);
+	ASSERT_LE(0, fd);
+	fd2 = svm_open_region(self->dev, "zero-open", 0, SVM_OPEN_CREATE,
+			      0600, &out);
+	ASSERT_LE(0, fd2);
+	EXPECT_EQ(0, out.out_flags);
+	EXPECT_EQ(8192, out.length);
+	close(fd2);
+	close(fd);
+}
+
+TEST_F(dev, create_excl_with_size_zero_of_an_existing_region_is_eexist)
+{
+	int fd;
+
+	fd = svm_open_region(self->dev, "zero-excl", 4096, SVM_OPEN_CREATE,
+			     0600, NULL);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EEXIST, svm_open_region(self->dev, "zero-excl", 0,
+					   SVM_OPEN_CREATE | SVM_OPEN_EXCL,
+					   0600, NULL));
+	close(fd);
 }
 
 TEST_F(dev, size_unaligned_is_rounded_up_to_a_page)

@@ -82,8 +82,10 @@
  *
  * Errors:
  *   ENAMETOOLONG  the name is SVM_NAME_MAX bytes or longer
- *   EINVAL   bad name (see SVM_NAME_MAX), size 0 on create, size given on
- *            open that differs from the region's size, mode above 0777,
+ *   EINVAL   bad name (see SVM_NAME_MAX), size 0 when the call would
+ *            create the region (SVM_OPEN_CREATE with size 0 opens an
+ *            existing one, as shmget(key, 0, IPC_CREAT) does), size given
+ *            on open that differs from the region's size, mode above 0777,
  *            SVM_OPEN_EXCL, SVM_OPEN_PERSIST or SVM_OPEN_HUGE without
  *            SVM_OPEN_CREATE
  *   EOPNOTSUPP  SVM_OPEN_HUGE, and the kernel has no transparent huge pages
