@@ -35,8 +35,7 @@
  * svm_lock protects the name table, the namespaces (svm_ns.c) with their
  * id tables, the window, the per-user table and the named, persist_ref,
  * reap, flags, uid, gid and mode fields of every region.  It is never
- * taken under
- * mmap_lock (see svm_priv.h for the lock order).
+ * taken under mmap_lock (see svm_priv.h for the lock order).
  */
 DEFINE_MUTEX(svm_lock);
 
