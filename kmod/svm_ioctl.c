@@ -317,6 +317,42 @@ static long svm_ioc_wire(struct svm_region *r, void __user *uarg)
 	return svm_wire(r, a.op);
 }
 
+/*
+ * The fields flags does not select must be 0; uid and gid are the
+ * caller's user namespace's, and must map.
+ */
+static long svm_ioc_setperm(struct svm_region *r, void __user *uarg)
+{
+	struct user_namespace *ns = current_user_ns();
+	kuid_t uid = INVALID_UID;
+	kgid_t gid = INVALID_GID;
+	struct svm_setperm a;
+	u32 usize;
+	int err;
+
+	err = svm_copy_in(&a, sizeof(a), SVM_SETPERM_SIZE_VER0, uarg, &usize);
+	if (err)
+		return err;
+	if (!a.flags || (a.flags & ~SVM_SETPERM_FLAGS) || a.__reserved0 ||
+	    a.mode & ~0777)
+		return -EINVAL;
+	if ((!(a.flags & SVM_SETPERM_UID) && a.uid) ||
+	    (!(a.flags & SVM_SETPERM_GID) && a.gid) ||
+	    (!(a.flags & SVM_SETPERM_MODE) && a.mode))
+		return -EINVAL;
+	if (a.flags & SVM_SETPERM_UID) {
+		uid = make_kuid(ns, a.uid);
+		if (!uid_valid(uid))
+			return -EINVAL;
+	}
+	if (a.flags & SVM_SETPERM_GID) {
+		gid = make_kgid(ns, a.gid);
+		if (!gid_valid(gid))
+			return -EINVAL;
+	}
+	return svm_region_setperm(r, a.flags, uid, gid, a.mode);
+}
+
 long svm_region_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct svm_region *r = file->private_data;
@@ -329,6 +365,8 @@ long svm_region_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return svm_ioc_mappers(r, uarg);
 	case SVM_IOC_WIRE:
 		return svm_ioc_wire(r, uarg);
+	case SVM_IOC_SETPERM:
+		return svm_ioc_setperm(r, uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -84,10 +84,16 @@ struct svm_region {
 	/* svm_lock: on a reaper's list, to drop the name's ref (svm_ns.c) */
 	struct list_head	reap;
 
-	/* Immutable after creation. */
+	/*
+	 * svm_lock: set by SVM_IOC_SETPERM (written with WRITE_ONCE(), so
+	 * a lockless reader uses READ_ONCE()).
+	 */
 	umode_t			mode;
-	kuid_t			uid, cuid;
+	kuid_t			uid;
 	kgid_t			gid;
+
+	/* Immutable after creation. */
+	kuid_t			cuid;
 	u64			id;
 	/* key.ns: the IPC namespace it was created in, held by the region */
 	struct svm_key		key;
@@ -97,7 +103,7 @@ struct svm_region {
 	struct vfsmount		*mnt;		/* the inode's */
 	struct pid		*cpid;
 	u64			ctime_ns;
-	struct svm_user		*user;		/* charged for count and bytes */
+	struct svm_user		*user;		/* cuid's: charged count, bytes */
 
 	atomic_t		nr_fds;		/* open region files */
 
@@ -165,6 +171,8 @@ struct svm_region *svm_region_get_or_create(const char *name, u64 len,
 					    bool *created);
 void svm_region_put(struct svm_region *r);
 int svm_region_remove(const char *name);
+int svm_region_setperm(struct svm_region *r, u32 flags, kuid_t uid,
+		       kgid_t gid, umode_t mode);
 void svm_region_abandon(struct svm_region *r);
 bool svm_region_unname(struct svm_region *r);
 int svm_region_info(struct svm_region *r, struct svm_info *info);

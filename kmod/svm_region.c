@@ -34,8 +34,8 @@
 /*
  * svm_lock protects the name table, the namespaces (svm_ns.c) with their
  * id tables, the window, the per-user table and the named, persist_ref,
- * reap and flags fields of every region.  It is never taken under
- * mmap_lock (see svm_priv.h for the lock order).
+ * reap, flags, uid, gid and mode fields of every region.  It is never
+ * taken under mmap_lock (see svm_priv.h for the lock order).
  */
 DEFINE_MUTEX(svm_lock);
 
@@ -74,11 +74,17 @@ static const struct rhashtable_params svm_name_params = {
 	.automatic_shrinking	= true,
 };
 
-/* What one uid holds, for the per-user limits; freed when it is nothing. */
+/*
+ * What one uid holds, for the per-user limits; freed when it is nothing.
+ * A region is charged to its creator (cuid) for its whole life: a change
+ * of owner (SVM_IOC_SETPERM) moves no charge, so that no user can fill
+ * another's quota by giving it regions, and the creator, who may always
+ * remove the region, can always end what it is charged for.
+ */
 struct svm_user {
 	kuid_t		uid;
 	unsigned int	nr_regions;
-	u64		bytes;		/* of regions it owns */
+	u64		bytes;		/* of regions it created */
 	u64		locked;		/* of wiring charged to it */
 };
 
@@ -542,13 +548,26 @@ static void svm_region_unlink(struct svm_region *r)
 }
 
 /*
+ * May the caller remove r or change its owner, group and mode: its owner,
+ * its creator or CAP_SYS_ADMIN, as ipcctl_obtain_check() says for SysV's
+ * IPC_RMID and IPC_SET.  svm_lock held.
+ */
+static bool svm_region_may_admin(struct svm_region *r)
+{
+	kuid_t euid = current_euid();
+
+	lockdep_assert_held(&svm_lock);
+	return uid_eq(euid, r->uid) || uid_eq(euid, r->cuid) ||
+	       capable(CAP_SYS_ADMIN);
+}
+
+/*
  * Unlink name in the caller's IPC namespace; its memory lives on until the
  * last holder leaves.
  */
 int svm_region_remove(const char *name)
 {
 	struct svm_region *r;
-	kuid_t euid = current_euid();
 
 	mutex_lock(&svm_lock);
 	r = svm_region_lookup(svm_ns_current(), name);
@@ -556,13 +575,41 @@ int svm_region_remove(const char *name)
 		mutex_unlock(&svm_lock);
 		return -ENOENT;
 	}
-	if (!uid_eq(euid, r->uid) && !uid_eq(euid, r->cuid) &&
-	    !capable(CAP_SYS_ADMIN)) {
+	if (!svm_region_may_admin(r)) {
 		mutex_unlock(&svm_lock);
 		return -EPERM;
 	}
 	svm_region_unlink(r);
 	return 0;
+}
+
+/*
+ * SVM_IOC_SETPERM: set what flags (SVM_SETPERM_*) select of uid, gid and
+ * mode, which the caller validated, in one step under svm_lock, so that
+ * every open checks either the old attributes or the new ones.  Region
+ * files already open keep their access.  The charges stay where they are:
+ * the region's with its creator (struct svm_user), an SVID lock's with
+ * the user who took it (charged_uid).
+ */
+int svm_region_setperm(struct svm_region *r, u32 flags, kuid_t uid,
+		       kgid_t gid, umode_t mode)
+{
+	int err = 0;
+
+	mutex_lock(&svm_lock);
+	if (!svm_region_may_admin(r)) {
+		err = -EPERM;
+		goto out;
+	}
+	if (flags & SVM_SETPERM_UID)
+		WRITE_ONCE(r->uid, uid);
+	if (flags & SVM_SETPERM_GID)
+		WRITE_ONCE(r->gid, gid);
+	if (flags & SVM_SETPERM_MODE)
+		WRITE_ONCE(r->mode, mode);
+out:
+	mutex_unlock(&svm_lock);
+	return err;
 }
 
 /*
@@ -581,12 +628,13 @@ void svm_region_abandon(struct svm_region *r)
 
 /*
  * Fill info but its wiring fields, for the caller's namespaces; svm_lock
- * or a reference held.
+ * held (uid, gid and mode are read together).
  */
 static void svm_region_fill_info(struct svm_region *r, struct svm_info *info)
 {
 	struct user_namespace *ns = current_user_ns();
 
+	lockdep_assert_held(&svm_lock);
 	memset(info, 0, sizeof(*info));
 	info->size = sizeof(*info);
 	info->flags = READ_ONCE(r->flags);
@@ -640,7 +688,9 @@ static int svm_region_fill_slow(struct svm_region *r, struct svm_info *info)
 /* All of info; the caller holds a reference and no svm lock. */
 int svm_region_info(struct svm_region *r, struct svm_info *info)
 {
+	mutex_lock(&svm_lock);
 	svm_region_fill_info(r, info);
+	mutex_unlock(&svm_lock);
 	return svm_region_fill_slow(r, info);
 }
 

@@ -150,7 +150,7 @@ static bool svm_may_svid_lock(struct svm_region *r)
 {
 	kuid_t euid = current_euid();
 
-	return uid_eq(euid, r->uid) || uid_eq(euid, r->cuid) ||
+	return uid_eq(euid, READ_ONCE(r->uid)) || uid_eq(euid, r->cuid) ||
 	       capable(CAP_IPC_LOCK);
 }
 

@@ -57,6 +57,8 @@ static const char usage_text[] =
 	"       svmctl [-J] window\n"
 	"       svmctl create NAME SIZE [--mode MODE] [--persist] [--huge]\n"
 	"       svmctl rm NAME\n"
+	"       svmctl chmod MODE NAME\n"
+	"       svmctl chown USER[:GROUP] NAME\n"
 	"       svmctl lock|unlock NAME\n"
 	"       svmctl mlock NAME [--for SECONDS]\n"
 	"       svmctl munlock NAME\n"
@@ -72,6 +74,12 @@ static const char usage_text[] =
 	"            powers of 1024) that persists until removed; print its\n"
 	"            address (--huge: in 2 MiB transparent huge pages)\n"
 	"  rm        remove a region's name; its memory lives on while in use\n"
+	"  chmod     set a region's mode (octal, 0 to 0777); print what it has\n"
+	"  chown     set a region's owner, and group with :GROUP (USER: is the\n"
+	"            user's login group, :GROUP the group only), by name or\n"
+	"            number; print what it has.  Open file descriptors keep\n"
+	"            their access, the next open checks the new attributes;\n"
+	"            the creator stays charged for the region\n"
 	"  lock      take an SVID lock: the region is wired (its pages populated\n"
 	"            and unevictable) until as many unlocks; print its wiring\n"
 	"  unlock    drop one SVID lock; print the region's wiring\n"
@@ -86,7 +94,9 @@ static const char usage_text[] =
 	"SVID lock count is above 0.  mlock(2) is charged by the kernel to the\n"
 	"mapper (VmLck); the first SVID lock is charged once to its user against\n"
 	"RLIMIT_MEMLOCK (unless CAP_IPC_LOCK).  SVID lock and unlock need the\n"
-	"region's owner or creator, or CAP_IPC_LOCK.\n"
+	"region's owner or creator, or CAP_IPC_LOCK.  rm, chmod and chown need\n"
+	"the region's owner or creator, or CAP_SYS_ADMIN; chmod and chown also\n"
+	"open the region, which needs read permission (or CAP_IPC_OWNER).\n"
 	"\n"
 	"Options:\n"
 	"  -J, --json          print JSON (list, info, window)\n"
@@ -1184,6 +1194,162 @@ static int cmd_rm(char **argv, const struct options *opt)
 	return ret < 0 ? fail(ret, "rm '%s'", argv[0]) : 0;
 }
 
+/* ---- chmod, chown: SVM_IOC_SETPERM ------------------------------------ */
+
+/*
+ * chown(1)'s way with an id: a name through the name service switch, else
+ * a decimal number.  0 or -1.
+ */
+static int parse_id(const char *s, bool group, unsigned int *id,
+		    gid_t *login_gid)
+{
+	unsigned long v;
+	struct passwd *pw;
+	struct group *gr;
+	char *end;
+
+	if (group && (gr = getgrnam(s))) {
+		*id = gr->gr_gid;
+		return 0;
+	}
+	if (!group && (pw = getpwnam(s))) {
+		*id = pw->pw_uid;
+		*login_gid = pw->pw_gid;
+		return 0;
+	}
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	/* (uid_t)-1 means "no change" to chown(2): not an id. */
+	if (errno || *end || v >= UINT32_MAX)
+		return -1;
+	*id = v;
+	if (!group && (pw = getpwuid(v)))
+		*login_gid = pw->pw_gid;
+	return 0;
+}
+
+/* SVM_IOC_SETPERM on a region fd: 0 or -errno. */
+static int setperm_fd(int fd, unsigned int flags, unsigned int uid,
+		      unsigned int gid, unsigned int mode)
+{
+	struct svm_setperm a = {
+		.size = sizeof(a), .flags = flags, .uid = uid, .gid = gid,
+		.mode = mode,
+	};
+
+	return ioctl(fd, SVM_IOC_SETPERM, &a) < 0 ? -errno : 0;
+}
+
+/*
+ * Set what flags select on the region called name, and print the owner,
+ * group and mode it is left with; what is "chmod" or "chown".
+ */
+static int setperm(const char *what, const char *name, unsigned int flags,
+		   unsigned int uid, unsigned int gid, unsigned int mode)
+{
+	char ubuf[CELL_MAX], gbuf[CELL_MAX];
+	struct svm_open arg;
+	struct svm_info in;
+	struct svmk *svm;
+	int fd, ret;
+
+	ret = open_device(&svm);
+	if (ret)
+		return ret;
+	fd = open_region_fd(svm, name, &arg);
+	svmk_close(svm);
+	if (fd == -EACCES)
+		return error_msg("%s '%s': svmctl opens it to change it, and its mode denies uid %u read permission (CAP_IPC_OWNER would override it)",
+				 what, name, geteuid());
+	if (fd < 0)
+		return fail(fd, "%s '%s'", what, name);
+	ret = read_info_fd(fd, &in);
+	if (ret < 0) {
+		close(fd);
+		return fail(ret, "%s '%s': region state", what, name);
+	}
+	ret = setperm_fd(fd, flags, uid, gid, mode);
+	if (ret == -EPERM) {
+		close(fd);
+		return error_msg("%s '%s': uid %u is neither its owner (%u) nor its creator (%u) and lacks CAP_SYS_ADMIN",
+				 what, name, geteuid(), in.uid, in.cuid);
+	}
+	if (ret == -EINVAL && (flags & (SVM_SETPERM_UID | SVM_SETPERM_GID))) {
+		close(fd);
+		if (!(flags & SVM_SETPERM_GID))
+			return error_msg("%s '%s': uid %u has no mapping in svmctl's user namespace",
+					 what, name, uid);
+		if (!(flags & SVM_SETPERM_UID))
+			return error_msg("%s '%s': gid %u has no mapping in svmctl's user namespace",
+					 what, name, gid);
+		return error_msg("%s '%s': uid %u or gid %u has no mapping in svmctl's user namespace",
+				 what, name, uid, gid);
+	}
+	if (ret == 0)
+		ret = read_info_fd(fd, &in);
+	close(fd);
+	if (ret < 0)
+		return fail(ret, "%s '%s'", what, name);
+	printf("%s: owner %s (%u), group %s (%u), mode %04o\n", name,
+	       id_name(ubuf, in.uid, false), in.uid,
+	       id_name(gbuf, in.gid, true), in.gid, in.mode);
+	return 0;
+}
+
+static int cmd_chmod(char **argv, const struct options *opt)
+{
+	unsigned int mode;
+
+	(void)opt;
+	if (parse_mode(argv[0], &mode))
+		return usage_error("chmod '%s': invalid mode '%s' (%s)",
+				   argv[1], argv[0], "octal, 0 to 0777");
+	return setperm("chmod", argv[1], SVM_SETPERM_MODE, 0, 0, mode);
+}
+
+/*
+ * USER, USER:GROUP, USER: (the user's login group) or :GROUP, as
+ * chown(1) takes them.
+ */
+static int cmd_chown(char **argv, const struct options *opt)
+{
+	const char *spec = argv[0], *name = argv[1], *colon;
+	unsigned int flags = 0, uid = 0, gid = 0;
+	gid_t login_gid = (gid_t)-1;
+	char user[256];
+	size_t len;
+
+	(void)opt;
+	colon = strchr(spec, ':');
+	len = colon ? (size_t)(colon - spec) : strlen(spec);
+	if (len >= sizeof(user) || (!len && (!colon || !colon[1])))
+		return usage_error("chown '%s': invalid owner '%s' (%s)", name,
+				   spec, "USER, USER:GROUP, USER: or :GROUP");
+	memcpy(user, spec, len);
+	user[len] = '\0';
+	if (len) {
+		if (parse_id(user, false, &uid, &login_gid))
+			return error_msg("chown '%s': invalid user '%s'",
+					 name, user);
+		flags |= SVM_SETPERM_UID;
+	}
+	if (colon && colon[1]) {
+		if (parse_id(colon + 1, true, &gid, &login_gid))
+			return error_msg("chown '%s': invalid group '%s'",
+					 name, colon + 1);
+		flags |= SVM_SETPERM_GID;
+	} else if (colon) {
+		if (login_gid == (gid_t)-1)
+			return error_msg("chown '%s': user '%s' has no login group",
+					 name, user);
+		gid = login_gid;
+		flags |= SVM_SETPERM_GID;
+	}
+	return setperm("chown", name, flags, uid, gid, 0);
+}
+
 /* ---- lock, unlock: the SVID lock count --------------------------------- */
 
 static int wire_fd(int fd, unsigned int op)
@@ -1433,6 +1599,8 @@ static const struct command {
 	{ "window", 0, true, false, false, cmd_window },
 	{ "create", 2, false, true, false, cmd_create },
 	{ "rm", 1, false, false, false, cmd_rm },
+	{ "chmod", 2, false, false, false, cmd_chmod },
+	{ "chown", 2, false, false, false, cmd_chown },
 	{ "lock", 1, false, false, false, cmd_lock },
 	{ "unlock", 1, false, false, false, cmd_unlock },
 	{ "mlock", 1, false, false, true, cmd_mlock },

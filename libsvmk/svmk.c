@@ -356,6 +356,38 @@ int svmk_region_unlock(const struct svmk_region *reg)
 	return svm_wire(reg, SVM_WIRE_UNLOCK);
 }
 
+static int svm_setperm(const struct svmk_region *reg, unsigned int flags,
+		       uid_t uid, gid_t gid, unsigned int mode)
+{
+	struct svm_setperm a = {
+		.size = sizeof(a), .flags = flags, .uid = uid, .gid = gid,
+		.mode = mode,
+	};
+
+	return svm_ioctl(reg->fd, SVM_IOC_SETPERM, &a);
+}
+
+int svmk_region_chmod(const struct svmk_region *reg, unsigned int mode)
+{
+	return svm_setperm(reg, SVM_SETPERM_MODE, 0, 0, mode);
+}
+
+/* As chown(2), -1 leaves an id as it is. */
+int svmk_region_chown(const struct svmk_region *reg, uid_t uid, gid_t gid)
+{
+	unsigned int flags = 0;
+
+	if (uid != (uid_t)-1)
+		flags |= SVM_SETPERM_UID;
+	else
+		uid = 0;
+	if (gid != (gid_t)-1)
+		flags |= SVM_SETPERM_GID;
+	else
+		gid = 0;
+	return svm_setperm(reg, flags, uid, gid, 0);
+}
+
 int svmk_remove(struct svmk *svm, const char *name)
 {
 	struct svm_remove rm = {
@@ -436,11 +468,11 @@ static const char *const svm_errors[] = {
 	[ENXIO] = "svm module not loaded, or its device node is missing",
 	[ENOTTY] = "not an svm device, or request unknown to the svm module",
 	[E2BIG] = "argument newer than the svm module understands",
-	[EINVAL] = "invalid argument (region name, size, mode or flags), or unlock of a region not SVID-locked",
+	[EINVAL] = "invalid argument (region name, size, mode, flags, or a user or group ID without a mapping), or unlock of a region not SVID-locked",
 	[ENOENT] = "no region of that name (in this IPC namespace)",
 	[EEXIST] = "region exists, or its address range is already mapped",
 	[EACCES] = "permission denied by the region's mode (or by " SVM_DEVICE "'s)",
-	[EPERM] = "not the region's owner or creator and without CAP_SYS_ADMIN (remove) or CAP_IPC_LOCK (lock/unlock), or RLIMIT_MEMLOCK is 0 (wiring)",
+	[EPERM] = "not the region's owner or creator and without CAP_SYS_ADMIN (remove, chmod, chown) or CAP_IPC_LOCK (lock/unlock), or RLIMIT_MEMLOCK is 0 (wiring)",
 	[ENOMEM] = "not mapped by this process, over RLIMIT_MEMLOCK, or out of memory",
 	[EINTR] = "interrupted by a fatal signal while wiring the region's pages",
 	[EFBIG] = "region larger than the window or module parameter max_region_size",

@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <linux/svm.h>
 
 #ifdef __cplusplus
@@ -216,6 +217,40 @@ int svmk_region_lock(const struct svmk_region *reg);
  * CAP_IPC_LOCK.
  */
 int svmk_region_unlock(const struct svmk_region *reg);
+
+/*
+ * Owner, group and mode (SVM_IOC_SETPERM), as shmctl(IPC_SET) changes them
+ * on a SysV segment: allowed to the region's owner or creator, or with
+ * CAP_SYS_ADMIN.  The next open of the region checks the new attributes;
+ * file descriptors already open (this one too) keep the access they were
+ * opened with.  The creator stays charged for the region (see
+ * svm_window.user_regions).  Since LIBSVMK_1.3; a module older than 1.3.0
+ * fails them with -ENOTTY.
+ *
+ * Errors the two functions share:
+ *   -EPERM   the caller is neither the region's owner nor its creator and
+ *            lacks CAP_SYS_ADMIN
+ *   -EINVAL  see each function
+ */
+
+/*
+ * svmk_region_chmod - set the region's permission bits.
+ * @reg: region
+ * @mode: the new mode, 0..0777 (else -EINVAL)
+ */
+int svmk_region_chmod(const struct svmk_region *reg, unsigned int mode);
+
+/*
+ * svmk_region_chown - set the region's owner and group, as chown(2) does.
+ * @reg: region
+ * @uid: the new owner, or (uid_t)-1 to leave it
+ * @gid: the new group, or (gid_t)-1 to leave it
+ *
+ * uid and gid are in the caller's user namespace.  Returns -EINVAL if both
+ * are -1 (nothing to change) or if one has no mapping in the caller's
+ * user namespace.
+ */
+int svmk_region_chown(const struct svmk_region *reg, uid_t uid, gid_t gid);
 
 /*
  * svmk_remove - unlink a region's name (SVM_IOC_REMOVE).  The memory lives

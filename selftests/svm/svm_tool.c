@@ -518,6 +518,187 @@ TEST_F(tool, wiring_a_missing_region_fails_naming_it)
 	}
 }
 
+/* ---- chmod, chown ------------------------------------------------------- */
+
+/* The fixture's region's INFO, through a read-only fd; 0 or -1. */
+static int info_of(const char *name, struct svm_info *info)
+{
+	int fd = open_ro(name), ret;
+
+	if (fd < 0)
+		return -1;
+	ret = svm_get_info(fd, info);
+	close(fd);
+	return ret ? -1 : 0;
+}
+
+TEST_F(tool, chmod_sets_the_mode_and_prints_what_it_has)
+{
+	struct svm_info info;
+
+	ASSERT_EQ(0, SVMCTL(&self->r, "chmod", "0600", self->name));
+	EXPECT_TRUE(contains(self->r.out,
+			     "%s: owner root (0), group root (0), mode 0600\n",
+			     self->name));
+	EXPECT_STREQ("", self->r.err);
+	ASSERT_EQ(0, info_of(self->name, &info));
+	EXPECT_EQ(0600, info.mode);
+	ASSERT_EQ(0, SVMCTL(&self->r, "chmod", "640", self->name));
+	ASSERT_EQ(0, info_of(self->name, &info));
+	EXPECT_EQ(0640, info.mode);
+}
+
+TEST_F(tool, chown_takes_numbers_and_prints_what_it_has)
+{
+	struct svm_info info;
+
+	ASSERT_EQ(0, SVMCTL(&self->r, "chown", "1000:2000", self->name));
+	EXPECT_TRUE(contains(self->r.out,
+			     "%s: owner 1000 (1000), group 2000 (2000), mode 0644\n",
+			     self->name));
+	ASSERT_EQ(0, info_of(self->name, &info));
+	EXPECT_EQ(1000, info.uid);
+	EXPECT_EQ(2000, info.gid);
+	EXPECT_EQ(0, info.cuid);
+}
+
+TEST_F(tool, chown_user_alone_leaves_the_group)
+{
+	struct svm_info info;
+
+	ASSERT_EQ(0, SVMCTL(&self->r, "chown", ":2000", self->name));
+	ASSERT_EQ(0, SVMCTL(&self->r, "chown", "1000", self->name));
+	ASSERT_EQ(0, info_of(self->name, &info));
+	EXPECT_EQ(1000, info.uid);
+	EXPECT_EQ(2000, info.gid);
+}
+
+TEST_F(tool, chown_takes_names_and_user_colon_is_the_login_group)
+{
+	struct svm_info info;
+
+	ASSERT_EQ(0, SVMCTL(&self->r, "chown", "1000:2000", self->name));
+	ASSERT_EQ(0, SVMCTL(&self->r, "chown", ":root", self->name));
+	ASSERT_EQ(0, info_of(self->name, &info));
+	EXPECT_EQ(1000, info.uid);
+	EXPECT_EQ(0, info.gid);
+	ASSERT_EQ(0, SVMCTL(&self->r, "chown", "1000:2000", self->name));
+	ASSERT_EQ(0, SVMCTL(&self->r, "chown", "root:", self->name));
+	EXPECT_TRUE(contains(self->r.out,
+			     "%s: owner root (0), group root (0), mode 0644\n",
+			     self->name));
+	ASSERT_EQ(0, info_of(self->name, &info));
+	EXPECT_EQ(0, info.uid);
+	EXPECT_EQ(0, info.gid);
+}
+
+TEST_F(tool, chown_of_an_unknown_user_fails_naming_both)
+{
+	struct svm_info info;
+
+	EXPECT_EQ(1, SVMCTL(&self->r, "chown", "nosuchuser", self->name));
+	EXPECT_TRUE(contains(self->r.err,
+			     "chown '%s': invalid user 'nosuchuser'\n",
+			     self->name));
+	EXPECT_EQ(1, SVMCTL(&self->r, "chown", "root:nosuchgroup",
+			    self->name));
+	EXPECT_TRUE(contains(self->r.err,
+			     "chown '%s': invalid group 'nosuchgroup'\n",
+			     self->name));
+	/* (uid_t)-1 is chown(2)'s "no change", never an id. */
+	EXPECT_EQ(1, SVMCTL(&self->r, "chown", "4294967295", self->name));
+	EXPECT_STREQ("", self->r.out);
+	ASSERT_EQ(0, info_of(self->name, &info));
+	EXPECT_EQ(0, info.uid);
+	EXPECT_EQ(0, info.gid);
+}
+
+TEST_F(tool, chmod_by_other_user_fails_naming_the_owner)
+{
+	const struct cred user = { .user = true, .memlock = 1 << 20 };
+	struct svm_info info;
+
+	EXPECT_EQ(1, SVMCTL_AS(&user, &self->r, "chmod", "0666", self->name));
+	EXPECT_TRUE(contains(self->r.err,
+			     "chmod '%s': uid 1000 is neither its owner (0) nor its creator (0) and lacks CAP_SYS_ADMIN\n",
+			     self->name)) {
+		TH_LOG("stderr: %s", self->r.err);
+	}
+	EXPECT_EQ(1, SVMCTL_AS(&user, &self->r, "chown", "1000", self->name));
+	EXPECT_TRUE(contains(self->r.err, "chown '%s': uid 1000 is neither",
+			     self->name));
+	ASSERT_EQ(0, info_of(self->name, &info));
+	EXPECT_EQ(0644, info.mode);
+	EXPECT_EQ(0, info.uid);
+}
+
+TEST_F(tool, chmod_by_the_new_owner_works)
+{
+	const struct cred user = { .user = true, .memlock = 1 << 20 };
+	struct svm_info info;
+
+	ASSERT_EQ(0, SVMCTL(&self->r, "chown", "1000", self->name));
+	EXPECT_EQ(0, SVMCTL_AS(&user, &self->r, "chmod", "0600", self->name));
+	EXPECT_TRUE(contains(self->r.out,
+			     "%s: owner 1000 (1000), group root (0), mode 0600\n",
+			     self->name));
+	ASSERT_EQ(0, info_of(self->name, &info));
+	EXPECT_EQ(0600, info.mode);
+}
+
+/* svmctl opens the region to change it: the owner needs read permission. */
+TEST_F(tool, chmod_without_read_permission_says_why)
+{
+	const struct cred user = { .user = true, .memlock = 1 << 20 };
+
+	ASSERT_EQ(0, SVMCTL(&self->r, "chown", "1000", self->name));
+	ASSERT_EQ(0, SVMCTL(&self->r, "chmod", "0200", self->name));
+	EXPECT_EQ(1, SVMCTL_AS(&user, &self->r, "chmod", "0600", self->name));
+	EXPECT_TRUE(contains(self->r.err,
+			     "chmod '%s': svmctl opens it to change it, and its mode denies uid 1000 read permission",
+			     self->name)) {
+		TH_LOG("stderr: %s", self->r.err);
+	}
+}
+
+TEST_F(tool, chmod_and_chown_of_a_missing_region_fail_naming_it)
+{
+	ASSERT_EQ(0, SVMCTL(&self->r, "rm", self->name));
+	EXPECT_EQ(1, SVMCTL(&self->r, "chmod", "0600", self->name));
+	EXPECT_TRUE(contains(self->r.err, "chmod '%s': no region",
+			     self->name));
+	EXPECT_EQ(1, SVMCTL(&self->r, "chown", "0:0", self->name));
+	EXPECT_TRUE(contains(self->r.err, "chown '%s': no region",
+			     self->name));
+}
+
+TEST(chmod_and_chown_bad_usage_exits_2)
+{
+	struct run r;
+
+	EXPECT_EQ(2, SVMCTL(&r, "chmod", "0999", "a"));
+	EXPECT_TRUE(contains(r.err, "chmod 'a': invalid mode '0999'"));
+	EXPECT_EQ(2, SVMCTL(&r, "chmod", "01000", "a"));
+	EXPECT_EQ(2, SVMCTL(&r, "chmod", "u+x", "a"));
+	EXPECT_EQ(2, SVMCTL(&r, "chmod", "0600"));
+	EXPECT_EQ(2, SVMCTL(&r, "chown", ":", "a"));
+	EXPECT_TRUE(contains(r.err, "chown 'a': invalid owner ':'"));
+	EXPECT_EQ(2, SVMCTL(&r, "chown", "", "a"));
+	EXPECT_EQ(2, SVMCTL(&r, "chown", "root"));
+	EXPECT_EQ(2, SVMCTL(&r, "--json", "chown", "root", "a"));
+	EXPECT_EQ(2, SVMCTL(&r, "chmod", "0600", "a", "--mode", "0600"));
+	EXPECT_STREQ("", r.out);
+}
+
+TEST(help_names_chmod_and_chown)
+{
+	struct run r;
+
+	ASSERT_EQ(0, SVMCTL(&r, "--help"));
+	EXPECT_TRUE(contains(r.out, "svmctl chmod MODE NAME\n"));
+	EXPECT_TRUE(contains(r.out, "svmctl chown USER[:GROUP] NAME\n"));
+}
+
 TEST(bad_usage_exits_2)
 {
 	struct run r;
@@ -921,6 +1102,55 @@ TEST_F(lib, unprivileged_errors_are_enomem_and_eperm)
 	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));
 }
 
+TEST_F(lib, chmod_sets_the_mode_and_the_fd_keeps_working)
+{
+	struct svm_info info;
+
+	ASSERT_EQ(0, svmk_region_chmod(self->reg, 0));
+	ASSERT_EQ(0, svmk_region_info(self->reg, &info));
+	EXPECT_EQ(0, info.mode);
+	*(volatile char *)svmk_region_addr(self->reg) = 1;
+	EXPECT_EQ(-EINVAL, svmk_region_chmod(self->reg, 01000));
+	ASSERT_EQ(0, svmk_region_chmod(self->reg, 0600));
+}
+
+TEST_F(lib, chown_minus_one_leaves_that_id)
+{
+	struct svm_info info;
+
+	ASSERT_EQ(0, svmk_region_chown(self->reg, 1000, (gid_t)-1));
+	ASSERT_EQ(0, svmk_region_info(self->reg, &info));
+	EXPECT_EQ(1000, info.uid);
+	EXPECT_EQ(0, info.gid);
+	ASSERT_EQ(0, svmk_region_chown(self->reg, (uid_t)-1, 2000));
+	ASSERT_EQ(0, svmk_region_info(self->reg, &info));
+	EXPECT_EQ(1000, info.uid);
+	EXPECT_EQ(2000, info.gid);
+	EXPECT_EQ(-EINVAL, svmk_region_chown(self->reg, (uid_t)-1, (gid_t)-1));
+}
+
+static int unprivileged_chmod(struct svmk_region *reg)
+{
+	const struct cred user = { .user = true, .memlock = 4096 };
+
+	if (become(&user))
+		return 10;
+	return svmk_region_chmod(reg, 0666) == -EPERM ? 0 : 1;
+}
+
+TEST_F(lib, chmod_by_other_user_is_eperm)
+{
+	int status;
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(unprivileged_chmod(self->reg));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
 TEST(strerror_explains_the_wiring_errnos)
 {
 	EXPECT_TRUE(contains(svmk_strerror(-ENOMEM), "RLIMIT_MEMLOCK"));
@@ -930,6 +1160,7 @@ TEST(strerror_explains_the_wiring_errnos)
 	EXPECT_TRUE(contains(svmk_strerror(-EPERM), "CAP_IPC_LOCK"));
 	EXPECT_TRUE(contains(svmk_strerror(-EPERM), "RLIMIT_MEMLOCK is 0"));
 	EXPECT_TRUE(contains(svmk_strerror(-EINTR), "signal"));
+	EXPECT_TRUE(contains(svmk_strerror(-EPERM), "chmod, chown"));
 }
 
 TEST_HARNESS_MAIN

@@ -170,7 +170,7 @@ struct svm_window {
 	__u32 __reserved0;
 	__aligned_u64 user_max_bytes;	/* module parameter, per uid */
 	/* VER1: the caller's euid */
-	__u32 user_regions;	/* regions it owns (user_max_regions) */
+	__u32 user_regions;	/* regions it created (user_max_regions) */
 	__u32 __reserved1;
 	__aligned_u64 user_bytes;	/* their bytes (user_max_bytes) */
 	__aligned_u64 user_locked;	/* bytes of SVID locks charged to it */
@@ -336,6 +336,44 @@ struct svm_wire {
 #define SVM_WIRE_SIZE_VER0	16
 
 /*
+ * SVM_IOC_SETPERM: change the region's owner uid, group and mode, as
+ * shmctl(IPC_SET) changes a SysV segment's.  flags say which of uid, gid
+ * and mode to set (at least one); a field not selected must be 0.  uid
+ * and gid are in the caller's user namespace.  Allowed to the region's
+ * owner or creator (cuid), or with CAP_SYS_ADMIN.  Everything is checked
+ * before anything changes, and the selected fields change together, at
+ * once: the next SVM_IOC_OPEN checks the new ones, while file descriptors
+ * already open keep the access they were opened with (as SysV attaches
+ * do).  The creator (cuid) never changes, and stays charged for the
+ * region against user_max_regions and user_max_bytes (SVM_IOC_WINDOW's
+ * user_regions, user_bytes): giving a region away cannot fill another
+ * user's quota.  An SVID lock stays charged to the user who took it.
+ * It works on a removed region too, while it lives.
+ *
+ * Errors:
+ *   EINVAL   no flag, unknown flag, a field not selected is not 0, mode
+ *            above 0777, uid or gid has no mapping in the caller's user
+ *            namespace (such as (__u32)-1)
+ *   EPERM    the caller is neither the region's owner nor its creator and
+ *            lacks CAP_SYS_ADMIN
+ */
+#define SVM_SETPERM_UID		(1U << 0) /* set uid */
+#define SVM_SETPERM_GID		(1U << 1) /* set gid */
+#define SVM_SETPERM_MODE	(1U << 2) /* set mode */
+#define SVM_SETPERM_FLAGS	0x7U
+
+struct svm_setperm {
+	__u32 size;		/* sizeof(struct svm_setperm) */
+	__u32 flags;		/* SVM_SETPERM_* */
+	__u32 uid;		/* the new owner, in the caller's userns */
+	__u32 gid;		/* the new group, in the caller's userns */
+	__u32 mode;		/* the new permission bits, 0..0777 */
+	__u32 __reserved0;
+};
+
+#define SVM_SETPERM_SIZE_VER0	24
+
+/*
  * mmap() of a region fd maps it at its address, as a shmem mapping: faults,
  * transparent huge pages, NUMA policy (mbind(2) sets the region's shared
  * policy, which every mapper's faults and SVM_WIRE_LOCK's populate obey),
@@ -378,5 +416,6 @@ struct svm_wire {
 #define SVM_IOC_INFO	_IO(SVM_IOC_MAGIC, 0x40) /* struct svm_info */
 #define SVM_IOC_MAPPERS	_IO(SVM_IOC_MAGIC, 0x41) /* struct svm_mappers */
 #define SVM_IOC_WIRE	_IO(SVM_IOC_MAGIC, 0x42) /* struct svm_wire */
+#define SVM_IOC_SETPERM	_IO(SVM_IOC_MAGIC, 0x44) /* struct svm_setperm */
 
 #endif /* _UAPI_LINUX_SVM_H */
