@@ -280,6 +280,14 @@ END {
 			printf "\"%s\" %g\n", B[j] == "svm" ? "4 KiB pages" : "SVM_OPEN_HUGE",
 				med[wk B[j] SUBSEP "262144"] / 1e3 > out "/walk.dat"
 
+	# 9. watching a region: the death of a mapper told by its DETACH against
+	# its pidfd (the same kills), and what a watcher costs map/unmap
+	wk = "watch" SUBSEP "kill-notify" SUBSEP
+	cmp("watch", "SIGKILL of a mapper to its DETACH read from a watch", wk "svm-watch" SUBSEP "1", wk "pidfd" SUBSEP "1", "its pidfd readable (the same kills)", "<= 1.1")
+	wc = "watch" SUBSEP "map-unmap" SUBSEP
+	cmp("watch", "10 x mmap, touch, munmap, a watcher not reading (queue full)", wc "svm-watch" SUBSEP "10", wc "svm" SUBSEP "10", "no watcher", "<= 1.03")
+	cmp("watch", "10 x mmap, touch, munmap, a watcher drained after each", wc "svm-watch-read" SUBSEP "10", wc "svm" SUBSEP "10", "no watcher", "<= 1.03")
+
 	for (i = 1; i <= ngoal; i++)
 		printf "\"%s\" %g %s\n", gl[i], gr[i], gs[i] > out "/goals.dat"
 
@@ -306,6 +314,10 @@ END {
 	printf "The VmPTE of each mapper (/proc/PID/status) while all 100 map the region, less its VmPTE before it mapped, per GiB mapped: the PTE, PMD and PUD pages of its mapping.\n\n" > md
 	printf "### 8. Random walk: one dependent load a page over 1 GiB\n\n%s%s\n", hdr, rows["walk"] > md
 	printf "Times are per load: the median and 99th percentile of repetitions of 1,048,576 loads, each from the pointer the previous load read, through a random cyclic permutation of the 262,144 pages of the region (a random cache line in each). Mapped with PMDs: %s.\n", walkpmd > md
+	if (rows["watch"] != "") {
+		printf "\n### 9. Watching a region (SVM_IOC_WATCH)\n\n%s%s\n", hdr, rows["watch"] > md
+		printf "A mapper (a fork child blocked in pause()) is killed with SIGKILL; the time from kill() to the read() of the watcher returning its DETACH, and to a pidfd of the child becoming readable, in the same repetitions: both fds in one epoll, one clock reading per epoll_wait() return, that of the watch only after its read(). The map/unmap rows time ten mmap, touch of a page, munmap of a 1-page region (an ATTACH and a DETACH each) without a watcher, with one that never reads (its full queue drops the oldest record at each event) and with one drained after each repetition (untimed).\n" > md
+	}
 }' "$out/results.csv"
 
 cat "$out/results.md"
