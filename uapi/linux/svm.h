@@ -16,9 +16,11 @@
  *   EFAULT  an argument or a pointer inside it is not accessible
  *   EINVAL  size below SVM_*_SIZE_VER0, unknown flag, reserved field not 0
  *   E2BIG   size larger than the kernel's struct with non-zero bytes beyond
- *   EINTR   (SVM_IOC_INFO, SVM_IOC_LIST, SVM_IOC_MAPPERS) a fatal signal came
- *           while waiting for a mapper's mmap lock to read its mlock state
- *   ENOMEM  (SVM_IOC_INFO, SVM_IOC_LIST, SVM_IOC_MAPPERS) out of memory
+ *   EINTR   (SVM_IOC_INFO, SVM_IOC_LIST, SVM_IOC_MAPPERS, SVM_IOC_WIRE) a
+ *           fatal signal came while waiting for a mapper's mmap lock to
+ *           read its mlock state
+ *   ENOMEM  (SVM_IOC_INFO, SVM_IOC_LIST, SVM_IOC_MAPPERS, SVM_IOC_WIRE) out
+ *           of memory
  */
 #ifndef _UAPI_LINUX_SVM_H
 #define _UAPI_LINUX_SVM_H
