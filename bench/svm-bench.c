@@ -1668,6 +1668,29 @@ static void watch_cycle(int fd)
 	run_rows("watch", "map-unmap", param, rows, 3, LIGHT(reps(300)));
 }
 
+/*
+ * What one clock reading costs in this guest (clock_gettime(2) of
+ * CLOCK_MONOTONIC, a system call when the clocksource is the HPET, as
+ * under TCG): each queued record reads the clock twice (mono_ns, real_ns).
+ */
+static void watch_clock(void)
+{
+	int n = reps(200), r, i;
+	long long *s = calloc(n, sizeof(long long)), t0;
+
+	if (!s)
+		die("calloc");
+	for (r = -5; r < n; r++) {
+		t0 = now_ns();
+		for (i = 0; i < 100; i++)
+			now_ns();
+		if (r >= 0)
+			s[r] = (now_ns() - t0) / 100;
+	}
+	emit("watch", "clock-read", "clock_gettime", "1", s, n, NULL);
+	free(s);
+}
+
 static void bench_watch(void)
 {
 	int kfd, cfd;
@@ -1687,6 +1710,8 @@ static void bench_watch(void)
 		watch_kill(kfd);
 	munmap(p, PAGE);
 	watch_cycle(cfd);
+	if (want(only, "clock_gettime"))
+		watch_clock();
 	close(kfd);
 	close(cfd);
 }
