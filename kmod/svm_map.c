@@ -78,15 +78,15 @@ static int svm_mm_add(struct svm_region *r, struct mm_struct *mm,
 
 	if (!new)
 		return -ENOMEM;
+	/* Allocated before r->lock, which MAPPERS readers wait for. */
+	new->who = svm_who_new(mm, gfp);
+	if (!new->who) {
+		kfree(new);
+		return -ENOMEM;
+	}
 	mutex_lock(&r->lock);
 	m = svm_mm_find(r, mm);
 	if (!m) {
-		new->who = svm_who_new(mm, gfp);
-		if (!new->who) {
-			mutex_unlock(&r->lock);
-			kfree(new);
-			return -ENOMEM;
-		}
 		m = new;
 		new = NULL;
 		m->mm = mm;
@@ -98,7 +98,11 @@ static int svm_mm_add(struct svm_region *r, struct mm_struct *mm,
 	m->nr_maps++;
 	look = (vm_flags & VM_LOCKED) && !list_empty(&r->watches);
 	mutex_unlock(&r->lock);
-	kfree(new);
+	if (new) {
+		svm_who_forget_task(new->who);
+		svm_who_put(new->who);
+		kfree(new);
+	}
 	if (look)
 		svm_wire_look(r);
 	return 0;
