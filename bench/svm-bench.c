@@ -18,12 +18,15 @@
  *   walk    a dependent random walk, a load a page, over 1 GiB (4 KiB, huge)
  *   mappers SVM_IOC_MAPPERS of a region with 1..2048 mappers, and with
  *           2000 more processes on the system that do not map it
+ *   watch   SIGKILL of a mapper to its DETACH read from a watch, against
+ *           to its pidfd readable; map/unmap with a watcher attached
  *
  * -q divides the repetition counts (never below 30) and the region counts
  * of 'open' and 'kmem' by ten, for a quick try; -r REPS forces every row
  * to REPS repetitions (a trial, below the 30 a real run needs); -b BACKEND
  * (or a comma-separated list of them) runs only that backend's rows (svm, svmk, sysv, posix, memfd, svm-huge,
- * tmpfs-huge, svm-lock, svm-mlock, mlock, shm-lock), to profile one with
+ * tmpfs-huge, svm-lock, svm-mlock, mlock, shm-lock, svm-watch, pidfd,
+ * svm-watch-read), to profile one with
  * perf, and -p PAGES only the cycle of that size.
  *
  * The process pins itself to CPU 0 and sets transparent hugepages to
@@ -57,6 +60,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/epoll.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -1717,6 +1721,247 @@ static void bench_mappers(void)
 	settle();
 }
 
+/* ---- 9. watching a region ------------------------------------------------ */
+
+/* A watch of the region fd (SVM_IOC_WATCH): its fd, non-blocking. */
+static int watch_open(int fd)
+{
+	struct svm_watch a = {
+		.size = sizeof(a),
+		.flags = SVM_WATCH_CLOEXEC | SVM_WATCH_NONBLOCK,
+	};
+	int w = ioctl(fd, SVM_IOC_WATCH, &a);
+
+	if (w < 0)
+		die("SVM_IOC_WATCH");
+	return w;
+}
+
+/* Read what the watch has queued; 1 if it held pid's DETACH. */
+static int watch_drain(int w, pid_t pid)
+{
+	struct svm_event ev[64];
+	int found = 0, i;
+	ssize_t n;
+
+	while ((n = read(w, ev, sizeof(ev))) > 0)
+		for (i = 0; i < n / (ssize_t)sizeof(ev[0]); i++)
+			found |= ev[i].type == SVM_EVENT_DETACH &&
+				 ev[i].pid == pid;
+	if (n < 0 && errno != EAGAIN)
+		die("read watch");
+	return found;
+}
+
+/*
+ * (a) kill(SIGKILL) of a mapper (a fork child, blocked in pause()) to the
+ * watcher's read() returning its DETACH, against the same kill to a pidfd
+ * of the child becoming readable: both fds in one epoll, the same t0, in
+ * each repetition.  The kernel queues the DETACH when the dying child's
+ * address space goes (exit_mm()), the pidfd is readable once it is a
+ * zombie (exit_notify()).  One clock reading per epoll_wait() return: the
+ * pidfd takes it as it is, the watch only after its read(2) returned the
+ * DETACH, so a pidfd reported in the same return is not charged for the
+ * watch's read.
+ */
+static void watch_kill(int fd)
+{
+	int n = reps(200), warm = 5, w, ep, pfd, r, k, i, sync[2];
+	long long *sw = calloc(n, sizeof(long long));
+	long long *sp = calloc(n, sizeof(long long));
+	struct epoll_event ee = { .events = EPOLLIN }, got[2];
+	long long t0, t, tw, tp;
+	char c;
+	pid_t pid;
+
+	if (!sw || !sp || pipe2(sync, O_CLOEXEC))
+		die("watch kill setup");
+	w = watch_open(fd);
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	ee.data.fd = w;
+	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, w, &ee))
+		die("epoll");
+	for (r = -warm; r < n; r++) {
+		pid = fork();
+		if (pid < 0)
+			die("fork");
+		if (pid == 0) {
+			/* The mapping is the parent's, inherited. */
+			if (write(sync[1], "r", 1) != 1)
+				_exit(1);
+			for (;;)
+				pause();
+		}
+		if (read(sync[0], &c, 1) != 1)
+			die("read sync");
+		watch_drain(w, 0);		/* its ATTACH */
+		pfd = syscall(SYS_pidfd_open, pid, 0);
+		ee.data.fd = pfd;
+		if (pfd < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, pfd, &ee))
+			die("pidfd_open");
+		tw = tp = -1;
+		t0 = now_ns();
+		kill(pid, SIGKILL);
+		while (tw < 0 || tp < 0) {
+			k = epoll_wait(ep, got, 2, 10000);
+			t = now_ns();
+			if (k <= 0)
+				die("epoll_wait: no DETACH or pidfd");
+			for (i = 0; i < k; i++)
+				if (got[i].data.fd == pfd && tp < 0) {
+					tp = t - t0;
+					epoll_ctl(ep, EPOLL_CTL_DEL, pfd, NULL);
+				}
+			for (i = 0; i < k; i++)
+				if (got[i].data.fd == w && tw < 0 &&
+				    watch_drain(w, pid))
+					tw = now_ns() - t0;
+		}
+		if (waitpid(pid, NULL, 0) != pid)
+			die("waitpid");
+		close(pfd);
+		if (r >= 0) {
+			sw[r] = tw;
+			sp[r] = tp;
+		}
+	}
+	emit("watch", "kill-notify", "svm-watch", "1", sw, n, NULL);
+	emit("watch", "kill-notify", "pidfd", "1", sp, n, NULL);
+	close(ep);
+	close(w);
+	close(sync[0]);
+	close(sync[1]);
+	free(sw);
+	free(sp);
+}
+
+/*
+ * (b) What a watcher costs a mapper: mmap, touch and munmap of a 1-page
+ * region, ten times a repetition, each an ATTACH and a DETACH (svm-bench
+ * holds the region's fd, no other mapping of it): no watcher; a watcher
+ * that never reads, whose full queue drops its oldest record at each
+ * event; a watcher drained (untimed) after each repetition.
+ */
+struct wcycle_ctx {
+	int fd;
+	int watched, reads;
+	int w;
+};
+
+#define WCYCLE_MAPS	10
+
+static long long wcycle_rep(void *arg)
+{
+	struct wcycle_ctx *c = arg;
+	long long t0 = now_ns(), t;
+	char *p;
+	int i;
+
+	for (i = 0; i < WCYCLE_MAPS; i++) {
+		p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 c->fd, 0);
+		if (p == MAP_FAILED)
+			die("watch cycle mmap");
+		p[0] = 1;
+		munmap(p, PAGE);
+	}
+	t = now_ns() - t0;
+	if (c->reads)
+		watch_drain(c->w, 0);
+	return t;
+}
+
+static void wcycle_enter(void *arg)
+{
+	struct wcycle_ctx *c = arg;
+	int i;
+
+	if (!c->watched)
+		return;
+	c->w = watch_open(c->fd);
+	/* The one that never reads starts full, as it stays. */
+	for (i = 0; !c->reads && i < 30; i++)
+		wcycle_rep(c);
+}
+
+static void wcycle_leave(void *arg)
+{
+	struct wcycle_ctx *c = arg;
+
+	if (c->watched)
+		close(c->w);
+}
+
+static void watch_cycle(int fd)
+{
+	struct wcycle_ctx ctx[3] = {
+		{ .fd = fd }, { .fd = fd, .watched = 1 },
+		{ .fd = fd, .watched = 1, .reads = 1 },
+	};
+	static const char *const names[] = {
+		"svm", "svm-watch", "svm-watch-read",
+	};
+	struct bench_row rows[3];
+	char param[16];
+	int i;
+
+	for (i = 0; i < 3; i++)
+		rows[i] = (struct bench_row){
+			.backend = names[i], .fn = wcycle_rep, .arg = &ctx[i],
+			.enter = wcycle_enter, .leave = wcycle_leave,
+		};
+	snprintf(param, sizeof(param), "%d", WCYCLE_MAPS);
+	run_rows("watch", "map-unmap", param, rows, 3, LIGHT(reps(300)));
+}
+
+/*
+ * What one clock reading costs in this guest (clock_gettime(2) of
+ * CLOCK_MONOTONIC, a system call when the clocksource is the HPET, as
+ * under TCG): each queued record reads the clock twice (mono_ns, real_ns).
+ */
+static void watch_clock(void)
+{
+	int n = reps(200), r, i;
+	long long *s = calloc(n, sizeof(long long)), t0;
+
+	if (!s)
+		die("calloc");
+	for (r = -5; r < n; r++) {
+		t0 = now_ns();
+		for (i = 0; i < 100; i++)
+			now_ns();
+		if (r >= 0)
+			s[r] = (now_ns() - t0) / 100;
+	}
+	emit("watch", "clock-read", "clock_gettime", "1", s, n, NULL);
+	free(s);
+}
+
+static void bench_watch(void)
+{
+	int kfd, cfd;
+	void *p;
+
+	kfd = svm_open_fd("bench-watch-kill", PAGE,
+			  SVM_OPEN_CREATE | SVM_OPEN_EXCL);
+	cfd = svm_open_fd("bench-watch-cycle", PAGE,
+			  SVM_OPEN_CREATE | SVM_OPEN_EXCL);
+	if (kfd < 0 || cfd < 0)
+		die("svm create (watch)");
+	/* The killed children inherit this mapping: each is a mapper. */
+	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, kfd, 0);
+	if (p == MAP_FAILED)
+		die("svm mmap (watch)");
+	if (want(only, "svm-watch") || want(only, "pidfd"))
+		watch_kill(kfd);
+	munmap(p, PAGE);
+	watch_cycle(cfd);
+	if (want(only, "clock_gettime"))
+		watch_clock();
+	close(kfd);
+	close(cfd);
+}
+
 /* ---- main --------------------------------------------------------------- */
 
 static const char *const thp_files[] = {
@@ -1806,6 +2051,7 @@ static const struct {
 	{ "pte", bench_pte },
 	{ "walk", bench_walk },
 	{ "mappers", bench_mappers },
+	{ "watch", bench_watch },
 	{ "place", bench_place },
 };
 
@@ -1837,7 +2083,7 @@ int main(int argc, char **argv)
 			sections = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: svm-bench [-q] [-r REPS] [-b BACKEND,...] [-p PAGES] [-s cycle,open,kmem,touch,wire,pte,walk,mappers,place]\n");
+			fprintf(stderr, "usage: svm-bench [-q] [-r REPS] [-b BACKEND,...] [-p PAGES] [-s cycle,open,kmem,touch,wire,pte,walk,mappers,watch,place]\n");
 			return 2;
 		}
 	}

@@ -353,6 +353,43 @@ static long svm_ioc_setperm(struct svm_region *r, void __user *uarg)
 	return svm_region_setperm(r, a.flags, uid, gid, a.mode);
 }
 
+static long svm_ioc_watch(struct svm_region *r, void __user *uarg)
+{
+	unsigned int flags = 0;
+	struct svm_watch a;
+	u32 usize;
+	int err;
+
+	err = svm_copy_in(&a, sizeof(a), SVM_WATCH_SIZE_VER0, uarg, &usize);
+	if (err)
+		return err;
+	if (a.flags & ~SVM_WATCH_FLAGS)
+		return -EINVAL;
+	if (!a.event_size)
+		a.event_size = sizeof(struct svm_event);
+	if (a.event_size < SVM_EVENT_SIZE_VER0 ||
+	    a.event_size > SVM_EVENT_SIZE_MAX)
+		return -EINVAL;
+	/*
+	 * The permission of a read-only open, by the caller's creds now;
+	 * svm_lock, as SVM_IOC_SETPERM may be changing uid, gid and mode.
+	 */
+	mutex_lock(&svm_lock);
+	err = svm_region_perm(r, MAY_READ);
+	mutex_unlock(&svm_lock);
+	if (err)
+		return err;
+	a.queue_len = svm_watch_queue_len();
+	/* Make sure the result can be written before creating anything. */
+	if (svm_copy_out(uarg, usize, &a, sizeof(a)))
+		return -EFAULT;
+	if (a.flags & SVM_WATCH_CLOEXEC)
+		flags |= O_CLOEXEC;
+	if (a.flags & SVM_WATCH_NONBLOCK)
+		flags |= O_NONBLOCK;
+	return svm_watch_new(r, flags, a.event_size, a.queue_len);
+}
+
 long svm_region_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct svm_region *r = file->private_data;
@@ -367,6 +404,8 @@ long svm_region_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return svm_ioc_wire(r, uarg);
 	case SVM_IOC_SETPERM:
 		return svm_ioc_setperm(r, uarg);
+	case SVM_IOC_WATCH:
+		return svm_ioc_watch(r, uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -93,6 +93,8 @@ static int __init svm_init(void)
 	BUILD_BUG_ON(sizeof(struct svm_list) != SVM_LIST_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct svm_mappers) != SVM_MAPPERS_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct svm_wire) != SVM_WIRE_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct svm_watch) != SVM_WATCH_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct svm_event) != SVM_EVENT_SIZE_VER0);
 	/* The name table hashes and compares every byte of its key. */
 	BUILD_BUG_ON(sizeof(struct svm_key) !=
 		     sizeof(struct svm_ns *) + SVM_NAME_MAX);

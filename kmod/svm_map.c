@@ -31,7 +31,9 @@
  * region's list, counting its VMAs.  vm_ops->open/close keep the count
  * across mmap, fork, split, munmap, exec, exit and SIGKILL.  They run
  * under mmap_lock, and current is not always the mapper there (fork runs
- * them in the parent): the address space is vma->vm_mm.
+ * them in the parent): the address space is vma->vm_mm.  The first VMA
+ * of an address space and its last are the ATTACH and DETACH events of
+ * the region's watches (svm_watch.c), queued there.
  */
 #include <linux/fcntl.h>
 #include <linux/file.h>
@@ -62,12 +64,26 @@ static struct svm_mm *svm_mm_find(struct svm_region *r,
 	return NULL;
 }
 
-static int svm_mm_add(struct svm_region *r, struct mm_struct *mm, gfp_t gfp)
+/*
+ * Count a new VMA of r in mm; the first one of an address space is its
+ * ATTACH.  A VM_LOCKED one (MAP_LOCKED, mlockall(MCL_FUTURE)) may wire
+ * the region: the watches are told once its mappers are looked at.
+ */
+static int svm_mm_add(struct svm_region *r, struct mm_struct *mm,
+		      vm_flags_t vm_flags, gfp_t gfp)
 {
 	struct svm_mm *new = kzalloc(sizeof(*new), gfp), *m;
+	struct svm_wev ev = { .type = SVM_EVENT_ATTACH };
+	bool look;
 
 	if (!new)
 		return -ENOMEM;
+	/* Allocated before r->lock, which MAPPERS readers wait for. */
+	new->who = svm_who_new(mm, gfp);
+	if (!new->who) {
+		kfree(new);
+		return -ENOMEM;
+	}
 	mutex_lock(&r->lock);
 	m = svm_mm_find(r, mm);
 	if (!m) {
@@ -76,31 +92,63 @@ static int svm_mm_add(struct svm_region *r, struct mm_struct *mm, gfp_t gfp)
 		m->mm = mm;
 		list_add_tail(&m->node, &r->mappers);
 		WRITE_ONCE(r->nr_mappers, r->nr_mappers + 1);
+		ev.who = m->who;
+		svm_watch_queue(r, &ev);
 	}
 	m->nr_maps++;
+	look = (vm_flags & VM_LOCKED) && !list_empty(&r->watches);
 	mutex_unlock(&r->lock);
-	kfree(new);
+	if (new) {
+		svm_who_forget_task(new->who);
+		svm_who_put(new->who);
+		kfree(new);
+	}
+	if (look)
+		svm_wire_look(r);
 	return 0;
 }
 
+/*
+ * Uncount a VMA of r in mm; the last one of an address space is its
+ * DETACH.  While the region is wired, a mapping going may unwire it.
+ */
 static void svm_mm_del(struct svm_region *r, struct mm_struct *mm)
 {
+	struct svm_wev ev = { .type = SVM_EVENT_DETACH };
+	struct svm_who *who = NULL;
 	struct svm_mm *m;
+	bool look;
 
 	mutex_lock(&r->lock);
 	m = svm_mm_find(r, mm);
 	if (m && --m->nr_maps == 0) {
 		list_del(&m->node);
 		WRITE_ONCE(r->nr_mappers, r->nr_mappers - 1);
+		who = m->who;
+		if (!list_empty(&r->watches)) {
+			ev.who = who;
+			ev.cause = svm_detach_cause(mm, who, &ev.signo);
+			svm_watch_queue(r, &ev);
+		}
 		kfree(m);
 	}
+	look = READ_ONCE(r->wired_seen) && !list_empty(&r->watches);
 	mutex_unlock(&r->lock);
+	if (who) {
+		svm_who_forget_task(who);
+		svm_who_put(who);
+	}
+	if (look)
+		svm_wire_look(r);
 }
 
-/* fork and VMA splits: vm_ops->open cannot fail, the entry is tiny. */
+/*
+ * fork and VMA splits: vm_ops->open cannot fail, the entry is tiny.  A
+ * fork child's VMAs have no VM_LOCKED (dup_mmap() clears it).
+ */
 static void svm_vm_open(struct vm_area_struct *vma)
 {
-	svm_mm_add(vma->vm_private_data, vma->vm_mm,
+	svm_mm_add(vma->vm_private_data, vma->vm_mm, vma->vm_flags,
 		   GFP_KERNEL | __GFP_NOFAIL);
 }
 
@@ -260,7 +308,7 @@ static int svm_region_mmap(struct file *file, struct vm_area_struct *vma)
 	/* svm_region_get_unmapped_area() placed it; only a shared map. */
 	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
-	err = svm_mm_add(r, vma->vm_mm, GFP_KERNEL);
+	err = svm_mm_add(r, vma->vm_mm, vma->vm_flags, GFP_KERNEL);
 	if (err)
 		return err;
 	/*

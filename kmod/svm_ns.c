@@ -278,7 +278,7 @@ void svm_ns_reap(void)
 		/* Its regions hold it: it stays until the puts below. */
 		svm_ns_kill(ns);
 		xa_for_each(&ns->ids, id, r)
-			if (r->named && svm_region_unname(r))
+			if (r->named && svm_region_unname(r, NULL))
 				list_add_tail(&r->reap, &puts);
 	}
 	mutex_unlock(&svm_lock);

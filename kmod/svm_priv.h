@@ -5,11 +5,30 @@
  * Lock order (outermost first):
  *
  *   mm->mmap_lock		get_unmapped_area, ->mmap, vm_ops->open/close
- *     svm_region.lock		mapper list
+ *     svm_region.lock		mapper list, watch list
+ *       svm_watcher.lock	(spinlock) a watch's ring
+ *       svm_who.lock		(spinlock) a mapper's pid or task
  *
  *   svm_region.wire_mutex	SVM_IOC_WIRE: the SVID count and its charge
  *     svm_lock			name table, namespaces and their id tables,
  *				window tree, users
+ *       svm_region.lock
+ *
+ *   svm_watch_lock		which region a watch is linked to
+ *     svm_region.lock
+ *
+ * Watch events (svm_watch.c) are queued with svm_region.lock held, so
+ * that they come in the order of the mapper list's changes with its
+ * count, and with each watch's spinlock: under mmap_lock, from
+ * vm_ops->open/close, that is all.  Queuing allocates nothing (the rings
+ * are allocated when a watch is made), writes one record per watch in
+ * constant time, dropping the oldest when full, and wakes readers with
+ * wake_up_interruptible_poll(); readers take only the watch's spinlock,
+ * never svm_region.lock, so a watcher never holds up a mapper.  The two
+ * spinlocks never nest.  wire_mutex is taken before svm_region.lock to
+ * queue WIRED and UNWIRED; the work that looks for changes of the mlock
+ * source (svm_wire.c) takes mappers' mmap_lock with no svm lock held,
+ * then wire_mutex.
  *
  * wire_mutex is never taken under mmap_lock, so it may be held while pages
  * are allocated; mmap_lock is never taken under it.  svm_lock is taken by
@@ -32,10 +51,13 @@
 #include <linux/list.h>
 #include <linux/maple_tree.h>
 #include <linux/mutex.h>
+#include <linux/refcount.h>
 #include <linux/rhashtable-types.h>
+#include <linux/spinlock.h>
 #include <linux/svm.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
+#include <linux/workqueue.h>
 
 struct mm_struct;
 struct svm_ns;
@@ -53,6 +75,19 @@ struct svm_key {
 };
 
 /*
+ * The process of a mapper, for watch records (svm_watch.c); shared by its
+ * svm_mm and the records queued about it.  A fork child has no pid yet
+ * when dup_mmap() calls vm_ops->open: until it is attached, task is the
+ * child, held while its svm_mm lives.
+ */
+struct svm_who {
+	refcount_t		ref;
+	spinlock_t		lock;	/* protects the two below */
+	struct pid		*pid;	/* its thread group's, once known */
+	struct task_struct	*task;	/* a fork child with no pid yet */
+};
+
+/*
  * An address space mapping a region; on svm_region.mappers.  mm lives at
  * least as long as its VMAs, so as long as the entry.
  */
@@ -60,6 +95,14 @@ struct svm_mm {
 	struct list_head	node;
 	struct mm_struct	*mm;
 	unsigned int		nr_maps; /* VMAs of the region in mm */
+	struct svm_who		*who;	/* the process it belongs to */
+};
+
+/* An event to queue to a region's watches (svm_watch_queue()). */
+struct svm_wev {
+	u32			type, cause, signo, source;
+	struct svm_who		*who;	/* a mapper's event: whose */
+	struct pid		*pid;	/* else the process, or NULL */
 };
 
 /* One mapper as svm_mappers_get() saw it; mm is held by mmgrab(). */
@@ -110,18 +153,22 @@ struct svm_region {
 	/* What shmem's mmap installs; every mapping forwards to it. */
 	const struct vm_operations_struct *shmem_vm_ops;
 
-	struct mutex		lock;		/* protects the two below */
+	struct mutex		lock;		/* protects the three below */
 	struct list_head	mappers;	/* struct svm_mm */
 	unsigned int		nr_mappers;
+	struct list_head	watches;	/* struct svm_watcher */
 
 	/*
 	 * The SVID source of wiring.  The POSIX source is no state of ours:
 	 * it is the kernel's VM_LOCKED on the mappers' VMAs (svm_wire.c).
 	 */
-	struct mutex		wire_mutex;	/* protects the three below */
+	struct mutex		wire_mutex;	/* protects the four below */
 	unsigned int		svid;		/* SVID lock count */
 	u64			charged;	/* bytes; 0 when svid is 0 */
 	kuid_t			charged_uid;
+	bool			wired_seen;	/* as watches were told */
+	/* Looks at the mappers' mlock state for the watches (svm_wire.c). */
+	struct work_struct	wire_work;
 };
 
 /* svm_main.c: module parameters, fixed after load unless noted. */
@@ -161,6 +208,9 @@ extern struct mutex svm_lock;
 extern struct vfsmount *svm_shm_mnt;
 extern const struct file_operations *svm_shmem_fops;
 extern const struct file_operations *svm_no_open_fops;
+int svm_region_perm(struct svm_region *r, int want);
+int svm_user_watch_charge(kuid_t uid);
+void svm_user_watch_uncharge(kuid_t uid);
 int svm_user_lock_charge(kuid_t uid, u64 len, bool capped, u64 limit);
 void svm_user_lock_refund(kuid_t uid, u64 len);
 void svm_user_usage(kuid_t uid, struct svm_window *w);
@@ -174,7 +224,7 @@ int svm_region_remove(const char *name);
 int svm_region_setperm(struct svm_region *r, u32 flags, kuid_t uid,
 		       kgid_t gid, umode_t mode);
 void svm_region_abandon(struct svm_region *r);
-bool svm_region_unname(struct svm_region *r);
+bool svm_region_unname(struct svm_region *r, struct pid *by);
 int svm_region_info(struct svm_region *r, struct svm_info *info);
 int svm_region_list(u64 *cursor, struct svm_info *out, unsigned int max,
 		    struct svm_region **their);
@@ -201,6 +251,23 @@ int svm_wiring_change(unsigned int nr_mlocked, unsigned int svid,
 int svm_wire(struct svm_region *r, u32 op);
 int svm_wire_info(struct svm_region *r, struct svm_info *info);
 void svm_wire_destroy(struct svm_region *r);
+
+void svm_wire_init(struct svm_region *r);
+void svm_wire_look(struct svm_region *r);
+
+/* svm_watch.c: watches of a region and their events. */
+extern unsigned int svm_user_max_watches;		/* writable */
+u32 svm_watch_queue_len(void);
+int svm_watch_new(struct svm_region *r, unsigned int flags, u32 event_size,
+		  u32 queue_len);
+void svm_watch_queue(struct svm_region *r, const struct svm_wev *ev);
+void svm_watch_event(struct svm_region *r, u32 type, u32 source,
+		     struct pid *pid);
+void svm_watch_region_gone(struct svm_region *r);
+struct svm_who *svm_who_new(struct mm_struct *mm, gfp_t gfp);
+void svm_who_forget_task(struct svm_who *who);
+void svm_who_put(struct svm_who *who);
+u32 svm_detach_cause(struct mm_struct *mm, struct svm_who *who, u32 *signo);
 
 /* svm_map.c: region files, mappings, mapper tracking, the placeholder. */
 void svm_region_seal(struct svm_region *r);

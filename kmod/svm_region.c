@@ -86,6 +86,7 @@ struct svm_user {
 	unsigned int	nr_regions;
 	u64		bytes;		/* of regions it created */
 	u64		locked;		/* of wiring charged to it */
+	unsigned int	nr_watches;	/* its watches (user_max_watches) */
 };
 
 /*
@@ -200,7 +201,7 @@ static struct svm_user *svm_user_get(kuid_t uid)
 static void svm_user_put_if_unused(struct svm_user *u)
 {
 	lockdep_assert_held(&svm_lock);
-	if (u->nr_regions || u->locked)
+	if (u->nr_regions || u->locked || u->nr_watches)
 		return;
 	xa_erase(&svm_users, from_kuid(&init_user_ns, u->uid));
 	kfree(u);
@@ -246,6 +247,39 @@ void svm_user_usage(kuid_t uid, struct svm_window *w)
 	w->user_regions = u->nr_regions;
 	w->user_bytes = u->bytes;
 	w->user_locked = u->locked;
+}
+
+/* Charge uid a watch: ENOSPC past user_max_watches. */
+int svm_user_watch_charge(kuid_t uid)
+{
+	struct svm_user *u;
+	int err = 0;
+
+	mutex_lock(&svm_lock);
+	u = svm_user_get(uid);
+	if (IS_ERR(u)) {
+		err = PTR_ERR(u);
+	} else if (u->nr_watches >= READ_ONCE(svm_user_max_watches)) {
+		svm_user_put_if_unused(u);
+		err = -ENOSPC;
+	} else {
+		u->nr_watches++;
+	}
+	mutex_unlock(&svm_lock);
+	return err;
+}
+
+void svm_user_watch_uncharge(kuid_t uid)
+{
+	struct svm_user *u;
+
+	mutex_lock(&svm_lock);
+	u = xa_load(&svm_users, from_kuid(&init_user_ns, uid));
+	if (u) {
+		u->nr_watches--;
+		svm_user_put_if_unused(u);
+	}
+	mutex_unlock(&svm_lock);
 }
 
 /* Charge len wired bytes to uid; past limit (when capped) is -ENOMEM. */
@@ -302,7 +336,9 @@ static void svm_region_release(struct kref *ref)
 
 	svm_ns_free(ns);
 
+	/* Its last records: UNWIRED if it was wired, then DESTROYED. */
 	svm_wire_destroy(r);
+	svm_watch_region_gone(r);
 	/*
 	 * The pages go now, whatever still pins the inode (an O_PATH file or
 	 * an inotify watch of /proc/PID/fd/N, which no ->open ever saw): they
@@ -322,12 +358,17 @@ void svm_region_put(struct svm_region *r)
 	kref_put_mutex(&r->ref, svm_region_release, &svm_lock);
 }
 
-/* Permission to open r for want (MAY_READ, MAY_WRITE), as ipcperms() does. */
-static int svm_region_perm(struct svm_region *r, int want)
+/*
+ * Permission to open (or watch) r for want (MAY_READ, MAY_WRITE), as
+ * ipcperms() does; svm_lock held (uid, gid and mode are read together).
+ */
+int svm_region_perm(struct svm_region *r, int want)
 {
 	kuid_t euid = current_euid();
-	umode_t granted = r->mode;
+	umode_t granted;
 
+	lockdep_assert_held(&svm_lock);
+	granted = r->mode;
 	if (uid_eq(euid, r->uid) || uid_eq(euid, r->cuid))
 		granted >>= 6;
 	else if (in_group_p(r->gid))
@@ -365,6 +406,8 @@ static struct svm_region *svm_region_create(struct svm_ns *ns,
 	mutex_init(&r->lock);
 	mutex_init(&r->wire_mutex);
 	INIT_LIST_HEAD(&r->mappers);
+	INIT_LIST_HEAD(&r->watches);
+	svm_wire_init(r);
 	r->key.ns = ns;
 	memcpy(r->key.name, name, sizeof(r->key.name));
 	r->len = len;
@@ -524,10 +567,11 @@ out_err:
 }
 
 /*
- * Take r's name away, svm_lock held.  True when the name held r (a
- * persistent region): the caller then owns that reference, and puts it.
+ * Take r's name away, svm_lock held, for the process by (NULL: the
+ * reaper of a dead namespace).  True when the name held r (a persistent
+ * region): the caller then owns that reference, and puts it.
  */
-bool svm_region_unname(struct svm_region *r)
+bool svm_region_unname(struct svm_region *r, struct pid *by)
 {
 	bool ref = r->persist_ref;
 
@@ -536,6 +580,7 @@ bool svm_region_unname(struct svm_region *r)
 	r->named = false;
 	r->persist_ref = false;
 	r->flags |= SVM_REGION_REMOVED;
+	svm_watch_event(r, SVM_EVENT_REMOVED, 0, by);
 	return ref;
 }
 
@@ -543,7 +588,8 @@ bool svm_region_unname(struct svm_region *r)
 static void svm_region_unlink(struct svm_region *r)
 {
 	/* svm_lock is held: a final put releases (and unlocks) here. */
-	if (!svm_region_unname(r) || !kref_put(&r->ref, svm_region_release))
+	if (!svm_region_unname(r, task_tgid(current)) ||
+	    !kref_put(&r->ref, svm_region_release))
 		mutex_unlock(&svm_lock);
 }
 

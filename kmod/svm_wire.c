@@ -22,6 +22,18 @@
  * Neither source touches the other: munlock(2) never clears the SVID
  * count or the mapping's unevictable flag, and SVM_WIRE_UNLOCK never
  * clears a VM_LOCKED.
+ *
+ * Watches are told WIRED and UNWIRED when the predicate changes as the
+ * module sees it (wired_seen).  The SVID source is ours: SVM_IOC_WIRE
+ * reads the mlock state first, then says exactly whether its own change
+ * moved the predicate.  mlock(2) and munlock(2) call no hook of a driver
+ * for a whole VMA (mm/mlock.c: mlock_fixup() sets vm_flags in place, or
+ * splits and merges, which only ->open and ->close see, without the
+ * flag), so a change of the mlock source is found only when the module
+ * looks at the mappers' VM_LOCKED: at SVM_IOC_INFO, SVM_IOC_LIST and
+ * SVM_IOC_WIRE, and in wire_work, which a mapping with VM_LOCKED opening,
+ * or any mapping closing while the region is wired, schedules (their
+ * mmap_lock cannot be taken from there).
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
@@ -54,6 +66,69 @@ int svm_wiring_change(unsigned int nr_mlocked, unsigned int svid,
 {
 	return (int)svm_wired(nr_mlocked + mlock_delta, svid + svid_delta) -
 	       (int)svm_wired(nr_mlocked, svid);
+}
+
+/*
+ * The mlock source as read now: mappers with a VM_LOCKED mapping of r,
+ * read under each one's mmap_lock with no svm lock held; or -EINTR.
+ */
+static int svm_nr_mlocked(struct svm_region *r)
+{
+	struct svm_mapper_snap *s;
+	unsigned int n, i;
+	int nr = 0;
+
+	s = svm_mappers_get(r, true, &n);
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	for (i = 0; i < n; i++)
+		nr += s[i].mlocked;
+	svm_mappers_put(s, n);
+	return nr;
+}
+
+/*
+ * Tell r's watches if the wired state differs from what they were told
+ * last, given nr_mlocked mappers with VM_LOCKED: the SVID count is always
+ * known, so a change found here is the mlock source's.
+ */
+static void svm_wire_seen(struct svm_region *r, unsigned int nr_mlocked)
+{
+	bool wired = svm_wired(nr_mlocked, r->svid);
+
+	lockdep_assert_held(&r->wire_mutex);
+	if (wired == r->wired_seen)
+		return;
+	WRITE_ONCE(r->wired_seen, wired);
+	svm_watch_event(r, wired ? SVM_EVENT_WIRED : SVM_EVENT_UNWIRED,
+			SVM_WIRE_SRC_MLOCK, NULL);
+}
+
+static void svm_wire_work(struct work_struct *work)
+{
+	struct svm_region *r = container_of(work, struct svm_region,
+					    wire_work);
+	int nr = svm_nr_mlocked(r);
+
+	if (nr < 0)
+		return;
+	mutex_lock(&r->wire_mutex);
+	svm_wire_seen(r, nr);
+	mutex_unlock(&r->wire_mutex);
+}
+
+void svm_wire_init(struct svm_region *r)
+{
+	INIT_WORK(&r->wire_work, svm_wire_work);
+}
+
+/*
+ * Look at the mlock source soon, from anywhere (under mmap_lock too); the
+ * region's release cancels it.
+ */
+void svm_wire_look(struct svm_region *r)
+{
+	schedule_work(&r->wire_work);
 }
 
 /* Charge the caller: EPERM with RLIMIT_MEMLOCK 0, ENOMEM past it. */
@@ -157,15 +232,22 @@ static bool svm_may_svid_lock(struct svm_region *r)
 /* SVM_IOC_WIRE: op (SVM_WIRE_*) was validated by the caller. */
 int svm_wire(struct svm_region *r, u32 op)
 {
-	int err = 0;
+	int err = 0, nr, change;
 
 	/* Retired: POSIX mlock of a region is mlock(2) of its mapping. */
 	if (op == SVM_WIRE_MLOCK || op == SVM_WIRE_MUNLOCK)
 		return -EOPNOTSUPP;
 	if (!svm_may_svid_lock(r))
 		return -EPERM;
+	/* wire_mutex is never held across a mapper's mmap_lock. */
+	nr = svm_nr_mlocked(r);
+	if (nr < 0)
+		return nr;
 
 	mutex_lock(&r->wire_mutex);
+	svm_wire_seen(r, nr);
+	change = svm_wiring_change(nr, r->svid, 0,
+				   op == SVM_WIRE_LOCK ? 1 : -1);
 	if (op == SVM_WIRE_LOCK) {
 		if (r->svid == UINT_MAX)
 			err = -EINVAL;
@@ -181,6 +263,12 @@ int svm_wire(struct svm_region *r, u32 op)
 			svm_refund(r);
 		}
 		WRITE_ONCE(r->svid, r->svid - 1);
+	}
+	if (!err && change) {
+		WRITE_ONCE(r->wired_seen, change > 0);
+		svm_watch_event(r, change > 0 ? SVM_EVENT_WIRED :
+				SVM_EVENT_UNWIRED, SVM_WIRE_SRC_SVID,
+				task_tgid(current));
 	}
 	mutex_unlock(&r->wire_mutex);
 	return err;
@@ -204,6 +292,7 @@ int svm_wire_info(struct svm_region *r, struct svm_info *info)
 	svm_mappers_put(s, n);
 
 	mutex_lock(&r->wire_mutex);
+	svm_wire_seen(r, info->nr_mlocked);
 	info->svid_count = r->svid;
 	info->charged = r->charged;
 	info->charged_uid = r->charged ?
@@ -214,10 +303,21 @@ int svm_wire_info(struct svm_region *r, struct svm_info *info)
 	return 0;
 }
 
-/* Destruction always fully unwires; nothing else refers to r any more. */
+/*
+ * Destruction always fully unwires; nothing else refers to r any more
+ * but its watches, told UNWIRED if they were told WIRED: of the SVID
+ * source if it held the region, else of the mlock source, the last
+ * mlocking mapper having left unseen.
+ */
 void svm_wire_destroy(struct svm_region *r)
 {
+	cancel_work_sync(&r->wire_work);
 	mutex_lock(&r->wire_mutex);
+	if (r->wired_seen) {
+		r->wired_seen = false;
+		svm_watch_event(r, SVM_EVENT_UNWIRED, r->svid ?
+				SVM_WIRE_SRC_SVID : SVM_WIRE_SRC_MLOCK, NULL);
+	}
 	r->svid = 0;
 	svm_refund(r);
 	mutex_unlock(&r->wire_mutex);

@@ -17,7 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <poll.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -62,6 +64,7 @@ static const char usage_text[] =
 	"       svmctl lock|unlock NAME\n"
 	"       svmctl mlock NAME [--for SECONDS]\n"
 	"       svmctl munlock NAME\n"
+	"       svmctl [-J] watch NAME\n"
 	"       svmctl -h|--help|--version\n"
 	"\n"
 	"Show and manage the named shared-memory regions of the svm module.\n"
@@ -89,6 +92,12 @@ static const char usage_text[] =
 	"  munlock   munlock(2) svmctl's own mapping (it holds none) and list\n"
 	"            the processes that mlock the region: each process's mlock\n"
 	"            ends when it munlocks, or when it stops mapping the region\n"
+	"  watch     print the region's events as they happen, a line each:\n"
+	"            time, type (attach, detach, wired, unwired, removed,\n"
+	"            destroyed, overflow), pid, cause (unmap, exec, exit,\n"
+	"            signal SIGNAME, oom, unknown) or wiring source (svid,\n"
+	"            mlock), and the number of mappers after it; until the\n"
+	"            region is destroyed, SIGINT or SIGTERM (exit status 0)\n"
 	"\n"
 	"A region is wired while any process mlocks its mapping of it or its\n"
 	"SVID lock count is above 0.  mlock(2) is charged by the kernel to the\n"
@@ -99,7 +108,8 @@ static const char usage_text[] =
 	"open the region, which needs read permission (or CAP_IPC_OWNER).\n"
 	"\n"
 	"Options:\n"
-	"  -J, --json          print JSON (list, info, window)\n"
+	"  -J, --json          print JSON (list, info, window; watch: an object\n"
+	"                      a line)\n"
 	"  -o, --output COLS   list: the columns to print, comma-separated;\n"
 	"                      +COLS adds them to the default ones\n"
 	"  -b, --bytes         list: sizes in bytes, not 64K, 1.5G ...\n"
@@ -1584,6 +1594,221 @@ static int cmd_munlock(char **argv, const struct options *opt)
 	return 0;
 }
 
+/* ---- watch: the region's events as they happen ------------------------- */
+
+/* "SIGKILL", or the number of a signal without a name. */
+static const char *signal_name(char *buf, unsigned int signo)
+{
+	const char *abbrev = signo < (unsigned int)NSIG ?
+			     sigabbrev_np(signo) : NULL;
+
+	if (abbrev)
+		snprintf(buf, CELL_MAX, "SIG%s", abbrev);
+	else
+		snprintf(buf, CELL_MAX, "%u", signo);
+	return buf;
+}
+
+/* A name of the library's, or the number of one it does not know. */
+static const char *name_or_number(char *buf, const char *name,
+				  unsigned int v)
+{
+	if (name)
+		return name;
+	snprintf(buf, CELL_MAX, "%u", v);
+	return buf;
+}
+
+/* CLOCK_REALTIME ns as local ISO 8601 with ms: 2026-12-01T12:34:56.789+00:00 */
+static const char *iso_time(char *buf, uint64_t real_ns)
+{
+	time_t secs = real_ns / 1000000000;
+	char date[32], zone[8];
+	struct tm tm;
+
+	if (!localtime_r(&secs, &tm) ||
+	    !strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm) ||
+	    !strftime(zone, sizeof(zone), "%z", &tm)) {
+		snprintf(buf, CELL_MAX, "%" PRIu64, real_ns);
+		return buf;
+	}
+	/* %z is +hhmm; ISO 8601's extended format wants +hh:mm */
+	snprintf(buf, CELL_MAX, "%s.%03u%.3s:%s", date,
+		 (unsigned int)(real_ns / 1000000 % 1000), zone, zone + 3);
+	return buf;
+}
+
+/* "signal SIGKILL", "exit": why a DETACH happened. */
+static const char *cause_text(char *buf, const struct svm_event *ev)
+{
+	char num[CELL_MAX], sig[CELL_MAX];
+	const char *name = name_or_number(num, svmk_cause_name(ev->cause),
+					  ev->cause);
+
+	if (ev->signo && ev->cause != SVM_CAUSE_OOM)
+		snprintf(buf, CELL_MAX, "%.32s %.32s", name,
+			 signal_name(sig, ev->signo));
+	else
+		snprintf(buf, CELL_MAX, "%s", name);
+	return buf;
+}
+
+/*
+ * One line: "TIME detach pid 123 (signal SIGKILL), mappers 1"; the
+ * cause of a DETACH and the source of a WIRED or UNWIRED in brackets.
+ */
+static void print_event(const struct svm_event *ev)
+{
+	char t[CELL_MAX], num[CELL_MAX], why[CELL_MAX];
+	const char *type = name_or_number(num, svmk_event_name(ev->type),
+					  ev->type);
+
+	printf("%s ", iso_time(t, ev->real_ns));
+	switch (ev->type) {
+	case SVM_EVENT_OVERFLOW:
+		printf("overflow: %" PRIu64 " event%s lost\n",
+		       (uint64_t)ev->lost, ev->lost == 1 ? "" : "s");
+		return;
+	case SVM_EVENT_DESTROYED:
+		printf("destroyed, mappers %u\n", ev->mappers);
+		return;
+	case SVM_EVENT_DETACH:
+		printf("detach pid %d (%s)", ev->pid, cause_text(why, ev));
+		break;
+	case SVM_EVENT_WIRED:
+	case SVM_EVENT_UNWIRED:
+		printf("%s pid %d (%s)", type, ev->pid,
+		       name_or_number(why, svmk_source_name(ev->source),
+				      ev->source));
+		break;
+	default:
+		printf("%s pid %d", type, ev->pid);
+		break;
+	}
+	printf(", mappers %u\n", ev->mappers);
+}
+
+/* A JSON string, or null for NULL. */
+static void json_or_null(const char *s)
+{
+	if (s)
+		json_string(s);
+	else
+		fputs("null", stdout);
+}
+
+/*
+ * One object a line, every field always there: the names are strings
+ * (a number in a string for one this svmctl does not know), null where
+ * the event has no cause, signal or source.
+ */
+static void print_json_event(const struct svm_event *ev)
+{
+	char t[CELL_MAX], n1[CELL_MAX], n2[CELL_MAX], n3[CELL_MAX];
+	char sig[CELL_MAX];
+
+	fputs("{\"time\": ", stdout);
+	json_string(iso_time(t, ev->real_ns));
+	printf(", \"real_ns\": %" PRIu64 ", \"mono_ns\": %" PRIu64
+	       ", \"seq\": %" PRIu64 ", \"type\": ", (uint64_t)ev->real_ns,
+	       (uint64_t)ev->mono_ns, (uint64_t)ev->seq);
+	json_string(name_or_number(n1, svmk_event_name(ev->type), ev->type));
+	printf(", \"pid\": %d, \"cause\": ", ev->pid);
+	json_or_null(ev->cause == SVM_CAUSE_NONE ? NULL :
+		     name_or_number(n2, svmk_cause_name(ev->cause),
+				    ev->cause));
+	printf(", \"signo\": %u, \"signal\": ", ev->signo);
+	json_or_null(ev->signo ? signal_name(sig, ev->signo) : NULL);
+	fputs(", \"source\": ", stdout);
+	json_or_null(ev->source ?
+		     name_or_number(n3, svmk_source_name(ev->source),
+				    ev->source) : NULL);
+	printf(", \"mappers\": %u, \"lost\": %" PRIu64 "}\n", ev->mappers,
+	       (uint64_t)ev->lost);
+}
+
+/*
+ * Print what is queued; 1 at end of file (the region is gone), 0 when
+ * nothing more is queued now, or the exit code.
+ */
+static int drain_watch(struct svmk_watch *w, const char *name, bool json)
+{
+	struct svm_event ev[32];
+	int i, n;
+
+	for (;;) {
+		n = svmk_watch_read(w, ev, ARRAY_SIZE(ev));
+		if (n == -EAGAIN || n == -EINTR)
+			return 0;
+		if (n < 0)
+			return fail(n, "watch '%s'", name);
+		for (i = 0; i < n; i++) {
+			if (json)
+				print_json_event(&ev[i]);
+			else
+				print_event(&ev[i]);
+		}
+		/* Each line as it happens, to a pipe too. */
+		if (fflush(stdout) || ferror(stdout))
+			return error_msg("write error on standard output");
+		if (!n)
+			return 1;
+	}
+}
+
+/*
+ * The watch is made on a region fd that svmctl neither maps nor keeps
+ * (svmk_watch_open()), so that svmctl is no mapper and no holder: the
+ * region's end is its other holders' to decide, and svmctl sees it.
+ * SIGINT and SIGTERM are read from a signalfd beside the watch fd, so
+ * that one arriving at any moment ends the wait.
+ */
+static int cmd_watch(char **argv, const struct options *opt)
+{
+	const char *name = argv[0];
+	struct pollfd p[2] = { { .events = POLLIN }, { .events = POLLIN } };
+	struct svmk_watch *w;
+	struct svmk *svm;
+	sigset_t stop;
+	int ret;
+
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigprocmask(SIG_BLOCK, &stop, NULL);
+	p[1].fd = signalfd(-1, &stop, SFD_CLOEXEC);
+	if (p[1].fd < 0)
+		return fail(-errno, "watch '%s': signalfd", name);
+
+	ret = open_device(&svm);
+	if (ret)
+		return ret;
+	ret = svmk_watch_open(svm, name, SVM_WATCH_CLOEXEC |
+			      SVM_WATCH_NONBLOCK, &w);
+	svmk_close(svm);
+	if (ret < 0)
+		return fail(ret, "watch '%s'", name);
+	/* As inotifywait(1) says so: a caller may act once this is out. */
+	fprintf(stderr, "svmctl: watching '%s' (a queue of %u events); SIGINT or SIGTERM ends\n",
+		name, svmk_watch_queue_len(w));
+
+	p[0].fd = svmk_watch_fd(w);
+	for (ret = 0; !ret;) {
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = fail(-errno, "watch '%s': poll", name);
+			break;
+		}
+		if (p[1].revents)
+			break;
+		ret = drain_watch(w, name, opt->format == FMT_JSON);
+	}
+	svmk_watch_close(w);
+	close(p[1].fd);
+	return ret == 1 ? 0 : ret;
+}
+
 /* ---- main -------------------------------------------------------------- */
 
 static const struct command {
@@ -1605,6 +1830,7 @@ static const struct command {
 	{ "unlock", 1, false, false, false, cmd_unlock },
 	{ "mlock", 1, false, false, true, cmd_mlock },
 	{ "munlock", 1, false, false, false, cmd_munlock },
+	{ "watch", 1, true, false, false, cmd_watch },
 };
 
 /*

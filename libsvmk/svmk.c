@@ -37,6 +37,11 @@ struct svmk {
 	atomic_uint nr_regions;		/* regions not yet closed */
 };
 
+struct svmk_watch {
+	int fd;
+	unsigned int queue_len;
+};
+
 struct svmk_region {
 	struct svmk *svm;
 	int fd;
@@ -462,22 +467,171 @@ int svmk_find(struct svmk *svm, const char *name, struct svm_info *info)
 	return n < 0 ? n : -ENOENT;
 }
 
+/* ---- watches ------------------------------------------------------------ */
+
+/*
+ * The records this library asks for and hands out: struct svm_event of
+ * this header.  A larger one would need a new svmk_watch_read() symbol.
+ */
+_Static_assert(sizeof(struct svm_event) == SVM_EVENT_SIZE_VER0,
+	       "struct svm_event grew: svmk_watch_read() needs a new version");
+
+static int svm_watch_make(int region_fd, unsigned int flags,
+			  struct svmk_watch **wp)
+{
+	struct svm_watch a = {
+		.size = sizeof(a),
+		.flags = flags,
+		.event_size = SVM_EVENT_SIZE_VER0,
+	};
+	struct svmk_watch *w;
+	int ret;
+
+	if (flags & ~SVM_WATCH_FLAGS)
+		return -EINVAL;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	ret = svm_ioctl(region_fd, SVM_IOC_WATCH, &a);
+	if (ret < 0) {
+		free(w);
+		return ret;
+	}
+	w->fd = ret;
+	w->queue_len = a.queue_len;
+	*wp = w;
+	return 0;
+}
+
+int svmk_region_watch(const struct svmk_region *reg, unsigned int flags,
+		      struct svmk_watch **wp)
+{
+	return svm_watch_make(reg->fd, flags, wp);
+}
+
+/*
+ * A read-only open that creates nothing and maps nothing; the watch does
+ * not hold the region, so closing the fd leaves the caller no holder.
+ */
+int svmk_watch_open(struct svmk *svm, const char *name, unsigned int flags,
+		    struct svmk_watch **wp)
+{
+	struct svm_open op = {
+		.size = sizeof(op),
+		.flags = SVM_OPEN_RDONLY | SVM_OPEN_CLOEXEC,
+		.name = (uintptr_t)name,
+	};
+	int fd, ret;
+
+	if (flags & ~SVM_WATCH_FLAGS)
+		return -EINVAL;
+	fd = svm_ioctl(svm->fd, SVM_IOC_OPEN, &op);
+	if (fd < 0)
+		return fd;
+	ret = svm_watch_make(fd, flags, wp);
+	close(fd);
+	return ret;
+}
+
+int svmk_watch_fd(const struct svmk_watch *w)
+{
+	return w->fd;
+}
+
+unsigned int svmk_watch_queue_len(const struct svmk_watch *w)
+{
+	return w->queue_len;
+}
+
+/*
+ * One read(2), not restarted on EINTR: the wait may be long, and a caller
+ * whose signal handler interrupts it wants to get control back.  The
+ * kernel returns whole records only.
+ */
+int svmk_watch_read(struct svmk_watch *w, struct svm_event *ev,
+		    unsigned int count)
+{
+	ssize_t n;
+
+	if (!count)
+		return -EINVAL;
+	/* the number read must fit the result */
+	if (count > INT_MAX)
+		count = INT_MAX;
+	n = read(w->fd, ev, (size_t)count * SVM_EVENT_SIZE_VER0);
+	if (n < 0)
+		return -errno;
+	return n / SVM_EVENT_SIZE_VER0;
+}
+
+int svmk_watch_close(struct svmk_watch *w)
+{
+	if (!w)
+		return 0;
+	close(w->fd);
+	free(w);
+	return 0;
+}
+
+static const char *const svm_event_names[] = {
+	[SVM_EVENT_ATTACH] = "attach",
+	[SVM_EVENT_DETACH] = "detach",
+	[SVM_EVENT_WIRED] = "wired",
+	[SVM_EVENT_UNWIRED] = "unwired",
+	[SVM_EVENT_REMOVED] = "removed",
+	[SVM_EVENT_DESTROYED] = "destroyed",
+	[SVM_EVENT_OVERFLOW] = "overflow",
+};
+
+static const char *const svm_cause_names[] = {
+	[SVM_CAUSE_NONE] = "none",
+	[SVM_CAUSE_UNMAP] = "unmap",
+	[SVM_CAUSE_EXEC] = "exec",
+	[SVM_CAUSE_EXIT] = "exit",
+	[SVM_CAUSE_SIGNAL] = "signal",
+	[SVM_CAUSE_OOM] = "oom",
+	[SVM_CAUSE_UNKNOWN] = "unknown",
+};
+
+static const char *const svm_source_names[] = {
+	[SVM_WIRE_SRC_SVID] = "svid",
+	[SVM_WIRE_SRC_MLOCK] = "mlock",
+};
+
+#define NAME_OF(table, v) \
+	((v) < ARRAY_SIZE(table) ? (table)[v] : NULL)
+
+const char *svmk_event_name(unsigned int type)
+{
+	return NAME_OF(svm_event_names, type);
+}
+
+const char *svmk_cause_name(unsigned int cause)
+{
+	return NAME_OF(svm_cause_names, cause);
+}
+
+const char *svmk_source_name(unsigned int source)
+{
+	return NAME_OF(svm_source_names, source);
+}
+
 /* The errnos <linux/svm.h> gives a meaning, and the limits they stand for. */
 static const char *const svm_errors[] = {
 	[ENODEV] = "svm module not loaded, or its device node is missing",
 	[ENXIO] = "svm module not loaded, or its device node is missing",
 	[ENOTTY] = "not an svm device, or request unknown to the svm module",
 	[E2BIG] = "argument newer than the svm module understands",
-	[EINVAL] = "invalid argument (region name, size, mode, flags, or a user or group ID without a mapping), or unlock of a region not SVID-locked",
+	[EINVAL] = "invalid argument (region name, size, mode, flags, a user or group ID without a mapping, or a count of 0), or unlock of a region not SVID-locked",
 	[ENOENT] = "no region of that name (in this IPC namespace)",
 	[EEXIST] = "region exists, or its address range is already mapped",
-	[EACCES] = "permission denied by the region's mode (or by " SVM_DEVICE "'s)",
+	[EACCES] = "permission denied by the region's mode (or by " SVM_DEVICE "'s); a watch needs read permission",
 	[EPERM] = "not the region's owner or creator and without CAP_SYS_ADMIN (remove, chmod, chown) or CAP_IPC_LOCK (lock/unlock), or RLIMIT_MEMLOCK is 0 (wiring)",
 	[ENOMEM] = "not mapped by this process, over RLIMIT_MEMLOCK, or out of memory",
 	[EINTR] = "interrupted by a fatal signal while wiring the region's pages",
 	[EFBIG] = "region larger than the window or module parameter max_region_size",
-	[ENOSPC] = "no free extent of the svm window is large enough",
-	[ENFILE] = "system-wide region limit reached (module parameter max_regions)",
+	[ENOSPC] = "no free extent of the svm window is large enough, or per-user watch limit reached (module parameter user_max_watches)",
+	[ENFILE] = "system-wide region limit reached (module parameter max_regions), or the system's file table is full",
 	[EUSERS] = "per-user region limit reached (module parameter user_max_regions)",
 	[EDQUOT] = "per-user VA quota reached (module parameter user_max_bytes)",
 	[EMLINK] = "per-namespace region limit reached (module parameter ns_max_regions)",

@@ -253,6 +253,114 @@ int svmk_region_chmod(const struct svmk_region *reg, unsigned int mode);
 int svmk_region_chown(const struct svmk_region *reg, uid_t uid, gid_t gid);
 
 /*
+ * Watches (since LIBSVMK_1.2): who attaches to a region, detaches from it
+ * and why (unmap, exec, exit, a signal, the OOM killer), its wiring, its
+ * removal and its end, as struct svm_event records of <linux/svm.h>
+ * (SVM_IOC_WATCH).  A watch is no holder of its region and outlives it:
+ * after SVM_EVENT_DESTROYED, svmk_watch_read() returns 0 (end of file).
+ *
+ * The records are the kernel's struct svm_event itself, read straight into
+ * the caller's array.  The library asks the kernel for records of
+ * SVM_EVENT_SIZE_VER0 bytes, the size of struct svm_event in this header,
+ * and a newer kernel fills them to that size only; should the struct ever
+ * grow, the larger records come with a new symbol version of
+ * svmk_watch_read(), so that a program built against this header keeps
+ * getting the records it has room for.
+ *
+ * Errors the functions making a watch share (see <linux/svm.h>):
+ *   -EACCES  no read permission on the region (checked at the call)
+ *   -ENOSPC  the caller's euid holds user_max_watches watches already
+ *   -EMFILE, -ENFILE, -ENOMEM  no file descriptor, no file, no memory
+ *   -ENOTTY  the module predates SVM_IOC_WATCH
+ */
+struct svmk_watch;
+
+/*
+ * svmk_region_watch - watch a region this process has open.
+ * @reg: region
+ * @flags: SVM_WATCH_CLOEXEC, SVM_WATCH_NONBLOCK; any other bit is -EINVAL
+ * @wp: where to store the new watch
+ *
+ * The watch is independent of @reg afterwards: closing @reg does not end
+ * it (and this process's own unmap is then its DETACH).
+ */
+int svmk_region_watch(const struct svmk_region *reg, unsigned int flags,
+		      struct svmk_watch **wp);
+
+/*
+ * svmk_watch_open - watch a region by name without opening it for good:
+ * it is opened read-only, not mapped, watched and closed again, so the
+ * caller is no mapper and no holder of it.
+ * @svm: handle (SVMK_NORESERVE is enough)
+ * @name: region name
+ * @flags, @wp: as for svmk_region_watch()
+ *
+ * Returns 0, -ENOENT if there is no such region, -EINVAL for an invalid
+ * name or flag, or an error listed above.
+ */
+int svmk_watch_open(struct svmk *svm, const char *name, unsigned int flags,
+		    struct svmk_watch **wp);
+
+/*
+ * svmk_watch_fd - the watch's file descriptor (owned by @w), readable
+ * (EPOLLIN) while records are queued and at end of file, for the caller's
+ * poll(2) or epoll(7).
+ */
+int svmk_watch_fd(const struct svmk_watch *w);
+
+/*
+ * svmk_watch_queue_len - how many records the watch's queue holds before
+ * it drops the oldest (the module's watch_queue_len when it was made).
+ */
+unsigned int svmk_watch_queue_len(const struct svmk_watch *w);
+
+/*
+ * svmk_watch_read - read the next queued records.
+ * @w: watch
+ * @ev: array of @count records
+ * @count: capacity of @ev, at least 1 (else -EINVAL)
+ *
+ * Blocks until a record is queued, unless the watch is non-blocking
+ * (SVM_WATCH_NONBLOCK, or O_NONBLOCK set on its fd).  Returns the number
+ * of records read (1..@count), 0 at end of file (the region is destroyed
+ * and its SVM_EVENT_DESTROYED was read), -EAGAIN (non-blocking, nothing
+ * queued) or -EINTR (a signal handler interrupted the wait: not restarted,
+ * so that the caller can stop waiting).  After a full queue dropped
+ * records, an SVM_EVENT_OVERFLOW record comes first, lost giving their
+ * number.
+ */
+int svmk_watch_read(struct svmk_watch *w, struct svm_event *ev,
+		    unsigned int count);
+
+/*
+ * svmk_watch_close - close the watch and free @w.
+ * @w: watch, or NULL (then nothing happens)
+ *
+ * Returns 0.
+ */
+int svmk_watch_close(struct svmk_watch *w);
+
+/*
+ * svmk_event_name - the name of an event type (SVM_EVENT_*): "attach",
+ * "detach", "wired", "unwired", "removed", "destroyed", "overflow"; NULL
+ * for a type this library does not know.
+ */
+const char *svmk_event_name(unsigned int type);
+
+/*
+ * svmk_cause_name - the name of a DETACH cause (SVM_CAUSE_*): "none",
+ * "unmap", "exec", "exit", "signal", "oom", "unknown"; NULL for a cause
+ * this library does not know.
+ */
+const char *svmk_cause_name(unsigned int cause);
+
+/*
+ * svmk_source_name - the name of a wiring source (SVM_WIRE_SRC_*):
+ * "svid", "mlock"; NULL for a source this library does not know.
+ */
+const char *svmk_source_name(unsigned int source);
+
+/*
  * svmk_remove - unlink a region's name (SVM_IOC_REMOVE).  The memory lives
  * on until the last file descriptor and mapping are gone.
  */

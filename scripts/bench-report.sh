@@ -320,6 +320,16 @@ END {
 		med[nb] = med[mk "512"] / med[mk "1"]; p99[nb] = ""; unit[nb] = "x"
 		cmp("mappers", "512 mappers / 1 mapper (control), 2000 more tasks on the system", ni, nb, "512 mappers / 1 mapper", "<= 1.1")
 	}
+	# 10. watching a region: the death of a mapper told by its DETACH against
+	# its pidfd (the same kills), and what a watcher costs map/unmap
+	wk = "watch" SUBSEP "kill-notify" SUBSEP
+	cmp("watch", "SIGKILL of a mapper to its DETACH read from a watch", wk "svm-watch" SUBSEP "1", wk "pidfd" SUBSEP "1", "its pidfd readable (the same kills)", "<= 1.1")
+	wc = "watch" SUBSEP "map-unmap" SUBSEP
+	cmp("watch", "10 x mmap, touch, munmap, a watcher not reading (queue full)", wc "svm-watch" SUBSEP "10", wc "svm" SUBSEP "10", "no watcher", "<= 1.03")
+	cmp("watch", "10 x mmap, touch, munmap, a watcher drained after each", wc "svm-watch-read" SUBSEP "10", wc "svm" SUBSEP "10", "no watcher", "<= 1.03")
+	ck = "watch" SUBSEP "clock-read" SUBSEP "clock_gettime" SUBSEP "1"
+	if (has(ck))
+		rows["watch"] = rows["watch"] sprintf("| one clock_gettime(CLOCK_MONOTONIC) in this guest (a record reads the clock twice) | %s | %s | | | | | | |\n", fmt(med[ck], "ns"), fmt(p99[ck], "ns"))
 
 	for (i = 1; i <= ngoal; i++)
 		printf "\"%s\" %g %s\n", gl[i], gr[i], gs[i] > out "/goals.dat"
@@ -352,6 +362,10 @@ END {
 		printf "| mappers of the region | tasks on the system | median | p99 | per mapper (median / mappers) |\n|---|---:|---:|---:|---:|\n%s\n", mrows > md
 		printf "%s%s\n", hdr, rows["mappers"] > md
 		printf "One SVM_IOC_MAPPERS call a repetition, with room for every entry. The four regions are mapped by the same 2048 children of svm-bench (child i maps each region with more than i mappers), so their rows differ in the number of mappers only; the last row is the 512-mapper region again with 2000 more children that map nothing, forked before each of its chunks and reaped after it, so it differs in the number of tasks only. The rows alternate chunk by chunk.\n" > md
+	}
+	if (rows["watch"] != "") {
+		printf "\n### 10. Watching a region (SVM_IOC_WATCH)\n\n%s%s\n", hdr, rows["watch"] > md
+		printf "A mapper (a fork child blocked in pause()) is killed with SIGKILL; the time from kill() to the read() of the watcher returning its DETACH, and to a pidfd of the child becoming readable, in the same repetitions: both fds in one epoll, one clock reading per epoll_wait() return, that of the watch only after its read(). The map/unmap rows time ten mmap, touch of a page, munmap of a 1-page region (an ATTACH and a DETACH each) without a watcher, with one that never reads (its full queue drops the oldest record at each event) and with one drained after each repetition (untimed).\n" > md
 	}
 }' "$out/results.csv"
 

@@ -97,7 +97,7 @@ t_example() {
 	echo "pkg-config --cflags --libs libsvmk: $(pkg-config --cflags --libs libsvmk)"
 	[ "$(pkg-config --modversion libsvmk)" = "$version" ] || return 1
 	make -C "$out/ex" || return 1
-	for p in producer-consumer wiring fork; do
+	for p in producer-consumer wiring fork supervisor; do
 		readelf -d "$out/ex/$p" | grep -q 'NEEDED.*\[libsvmk\.so\.1\]' ||
 			{ echo "$out/ex/$p is not linked to libsvmk.so.1"; return 1; }
 		cp "$out/ex/$p" "$out/ex/bin/"

@@ -5,11 +5,14 @@
  * may be left: no region, the window entirely free, nothing charged,
  * Unevictable at its baseline, the module's refcount back to its base,
  * and each uid's accounting (regions, bytes, SVID charge) back to what it
- * held before.  Half the workers run as uid 1000.
+ * held before.  Half the workers run as uid 1000.  A watcher of the
+ * pool's first region reads its stream all along, which must be
+ * consistent (svm_stream_check()) and end in DESTROYED and end of file.
  *
  * The seed is printed; SVM_SEED overrides it (CI uses the default).
  */
 #include <grp.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -74,13 +77,17 @@ static int become_user(void)
 	return 0;
 }
 
+/* The watched region (struct watcher), which workers inherit, or -1. */
+static int watched_fd = -1;
+#define WATCHED_LEN	(16 * 4096)
+
 /* One worker: OPS random operations on the shared pool of names. */
 static void worker(unsigned int seed, int as_user)
 {
 	int dev, fd = -1, i;
 	size_t len = 0;
 	char name[16];
-	char *p = NULL;
+	char *p = NULL, *wp = NULL;
 
 	if (as_user && become_user())
 		_exit(1);
@@ -88,7 +95,7 @@ static void worker(unsigned int seed, int as_user)
 
 	for (i = 0; i < OPS; i++) {
 		snprintf(name, sizeof(name), "chaos-%u", rand_r(&seed) % NAMES);
-		switch (rand_r(&seed) % 9) {
+		switch (rand_r(&seed) % 10) {
 		case 0:		/* create or open, maybe persistent */
 			if (fd >= 0)
 				break;
@@ -138,6 +145,23 @@ static void worker(unsigned int seed, int as_user)
 			}
 			while (waitpid(-1, NULL, WNOHANG) > 0)
 				;
+			break;
+		case 9:		/* map, mlock or unmap the watched region */
+			if (watched_fd < 0)
+				break;
+			if (!wp) {
+				wp = svm_map(watched_fd, WATCHED_LEN,
+					     PROT_READ | PROT_WRITE);
+				if (wp == MAP_FAILED)
+					wp = NULL;
+				else
+					wp[0]++;
+			} else if (rand_r(&seed) % 3 == 0) {
+				mlock(wp, WATCHED_LEN);
+			} else {
+				munmap(wp, WATCHED_LEN);
+				wp = NULL;
+			}
 			break;
 		case 7:
 			if (fd >= 0) {
@@ -207,6 +231,63 @@ FIXTURE_TEARDOWN(chaos)
 	close(self->dev);
 }
 
+/*
+ * A watch of chaos-0, made here before the workers start (they open it
+ * by name, and may remove it and make another), read by a thread.
+ */
+struct watcher {
+	pthread_t thread;
+	int fd, w, rc;
+	struct svm_stream s;
+};
+
+static void *watcher_run(void *arg)
+{
+	struct watcher *wt = arg;
+	int n;
+
+	do
+		n = svm_stream_read(wt->w, &wt->s, 120000);
+	while (n > 0);
+	wt->rc = n;
+	return NULL;
+}
+
+static void watcher_start(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(chaos) *self, struct watcher *wt)
+{
+	wt->fd = svm_open_region(self->dev, "chaos-0", WATCHED_LEN,
+				 SVM_OPEN_CREATE | SVM_OPEN_EXCL |
+				 SVM_OPEN_CLOEXEC, 0666, NULL);
+	ASSERT_LE(0, wt->fd);
+	watched_fd = wt->fd;
+	wt->w = svm_watch_open(wt->fd, SVM_WATCH_CLOEXEC, NULL);
+	ASSERT_LE(0, wt->w);
+	svm_stream_init(&wt->s, 0);
+	ASSERT_EQ(0, pthread_create(&wt->thread, NULL, watcher_run, wt));
+}
+
+/* Once every worker is gone: the region goes, the stream must end. */
+static void watcher_end(struct __test_metadata *_metadata,
+			struct watcher *wt)
+{
+	while (waitpid(-1, NULL, 0) > 0)
+		;
+	close(wt->fd);
+	watched_fd = -1;
+	ASSERT_EQ(0, pthread_join(wt->thread, NULL));
+	EXPECT_EQ(0, wt->rc) TH_LOG("watch: %s", wt->s.err);
+	EXPECT_TRUE(wt->s.destroyed);
+	ksft_print_msg("watch: %llu records (%llu attach, %llu detach, %llu wired, %llu unwired), %llu lost\n",
+		       (unsigned long long)wt->s.records,
+		       (unsigned long long)wt->s.of_type[SVM_EVENT_ATTACH],
+		       (unsigned long long)wt->s.of_type[SVM_EVENT_DETACH],
+		       (unsigned long long)wt->s.of_type[SVM_EVENT_WIRED],
+		       (unsigned long long)wt->s.of_type[SVM_EVENT_UNWIRED],
+		       (unsigned long long)wt->s.lost);
+	close(wt->w);
+}
+
 /* Remove the pool's names and check that nothing is left. */
 static void expect_clean(struct __test_metadata *_metadata,
 			 FIXTURE_DATA(chaos) *self)
@@ -240,10 +321,12 @@ static void expect_clean(struct __test_metadata *_metadata,
 TEST_F(chaos, seeded_random_operations_leave_nothing_behind)
 {
 	unsigned int seed = seed_from_env();
+	struct watcher wt;
 	pid_t pids[WORKERS];
 	int i;
 
 	ksft_print_msg("seed %u (set SVM_SEED to repeat)\n", seed);
+	watcher_start(_metadata, self, &wt);
 	for (i = 0; i < WORKERS; i++) {
 		pids[i] = fork();
 		if (pids[i] == 0)
@@ -252,16 +335,19 @@ TEST_F(chaos, seeded_random_operations_leave_nothing_behind)
 	/* Kill a third of them wherever they are. */
 	for (i = 0; i < WORKERS; i += 3)
 		kill(pids[i], SIGKILL);
+	watcher_end(_metadata, &wt);
 	expect_clean(_metadata, self);
 }
 
 TEST_F(chaos, kill_storm_during_create_map_and_wire_leaves_nothing)
 {
 	unsigned int seed = seed_from_env() ^ 0x5eed;
+	struct watcher wt;
 	int kills, status;
 	pid_t pid;
 
 	ksft_print_msg("seed %u, %d SIGKILLs\n", seed, KILLS);
+	watcher_start(_metadata, self, &wt);
 	for (kills = 0; kills < KILLS; kills++) {
 		pid = fork();
 		if (pid == 0)
@@ -271,6 +357,7 @@ TEST_F(chaos, kill_storm_during_create_map_and_wire_leaves_nothing)
 		kill(pid, SIGKILL);
 		ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	}
+	watcher_end(_metadata, &wt);
 	expect_clean(_metadata, self);
 }
 

@@ -4,6 +4,8 @@
  * 0 and print what shows it worked.  The guest holds them in /examples
  * (statically linked); elsewhere SVM_EXAMPLES names their directory.
  */
+#include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 
@@ -108,6 +110,120 @@ TEST(fork_child_is_a_mapper_until_it_exits)
 	ASSERT_EQ(0, run_example(path, out));
 	EXPECT_NE(NULL, strstr(out, "child running: 2 mapper(s)"));
 	EXPECT_NE(NULL, strstr(out, "child reaped: 1 mapper(s)"));
+}
+
+/* A started example: its pid and the read end of its stdout and stderr. */
+struct started {
+	pid_t pid;
+	int out;
+	size_t len;
+};
+
+static int start_example(const char *path, char *const argv[],
+			 struct started *st)
+{
+	int pipefd[2];
+
+	if (pipe(pipefd))
+		return -1;
+	fflush(stdout);
+	st->pid = fork();
+	if (st->pid == 0) {
+		dup2(pipefd[1], 1);
+		dup2(pipefd[1], 2);
+		execv(path, argv);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	st->out = pipefd[0];
+	st->len = 0;
+	return st->pid < 0 ? -1 : 0;
+}
+
+/*
+ * Read its output into out[OUT_MAX] until needle is in it (NULL: until
+ * the end), for up to 20 s; true if it came.
+ */
+static bool read_output(struct started *st, char *out, const char *needle)
+{
+	long long end = svm_now_ms() + 20000;
+	struct pollfd p = { .fd = st->out, .events = POLLIN };
+	ssize_t n;
+
+	out[st->len] = '\0';
+	while (!needle || !strstr(out, needle)) {
+		if (st->len >= OUT_MAX - 1 ||
+		    poll(&p, 1, end - svm_now_ms()) <= 0)
+			return false;
+		n = read(st->out, out + st->len, OUT_MAX - 1 - st->len);
+		if (n <= 0)
+			return !needle;
+		st->len += n;
+		out[st->len] = '\0';
+	}
+	return true;
+}
+
+/* Echo out as KTAP diagnostics, as run_example() does. */
+static void echo_output(const char *name, const char *out)
+{
+	const char *line, *end;
+
+	for (line = out; *line; line = *end ? end + 1 : end) {
+		end = strchrnul(line, '\n');
+		printf("#   %s: %.*s\n", name, (int)(end - line), line);
+	}
+	fflush(stdout);
+}
+
+/*
+ * Two workers start; the test SIGKILLs the first.  The supervisor learns
+ * it from its watch alone, says who died and how, starts another, sees
+ * it attach and, with -r 1, stops.
+ */
+TEST(supervisor_restarts_a_sigkilled_worker)
+{
+	char path[PATH_LEN], out[OUT_MAX], want[128];
+	char *argv[] = { "supervisor", "-r", "1", NULL };
+	struct started st;
+	int w1, w2, w3, status;
+	const char *p;
+
+	NEED_EXAMPLE("supervisor", path);
+	ASSERT_EQ(0, start_example(path, argv, &st));
+	/* Both started and mapping: the second attach leaves 3 mappers. */
+	ASSERT_TRUE(read_output(&st, out, " attached: 3 mappers\n")) {
+		kill(st.pid, SIGKILL);
+		echo_output("supervisor", out);
+	}
+	p = strstr(out, "worker 1 started: pid ");
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(1, sscanf(p, "worker 1 started: pid %d", &w1));
+	p = strstr(out, "worker 2 started: pid ");
+	ASSERT_EQ(1, sscanf(p, "worker 2 started: pid %d", &w2));
+	ASSERT_EQ(0, kill(w1, SIGKILL));
+
+	snprintf(want, sizeof(want), "supervisor: 1 restart, stopping\n");
+	EXPECT_TRUE(read_output(&st, out, want));
+	EXPECT_TRUE(read_output(&st, out, NULL));
+	close(st.out);
+	ASSERT_EQ(st.pid, waitpid(st.pid, &status, 0));
+	echo_output("supervisor", out);
+	EXPECT_EQ(0, status);
+
+	snprintf(want, sizeof(want),
+		 "worker %d died: killed by signal 9 (SIGKILL)\n", w1);
+	EXPECT_NE(NULL, strstr(out, want));
+	p = strstr(out, "worker 1 started: pid ");
+	p = p ? strstr(p + 1, "worker 1 started: pid ") : NULL;
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(1, sscanf(p, "worker 1 started: pid %d (restart 1)", &w3));
+	EXPECT_NE(w1, w3);
+	EXPECT_NE(w2, w3);
+	snprintf(want, sizeof(want), "worker %d attached: ", w3);
+	EXPECT_NE(NULL, strstr(out, want));
+	/* The restarted worker is gone with the supervisor. */
+	EXPECT_EQ(-1, kill(w3, 0));
 }
 
 TEST_HARNESS_MAIN

@@ -136,6 +136,7 @@ FIXTURE(nth)
 	int dev;	/* for looking, never under injection */
 	int fd;		/* this round's region, or -1 */
 	void *map;	/* its mapping, or MAP_FAILED */
+	int watch;	/* a watch of it, or -1 */
 	int ret;	/* the call's result: >= 0, or -errno */
 };
 
@@ -174,6 +175,7 @@ FIXTURE_SETUP(nth)
 	self->dev = -1;
 	self->fd = -1;
 	self->map = MAP_FAILED;
+	self->watch = -1;
 	if (!fi_ready)
 		SKIP(return, "needs fault injection: CONFIG_FAULT_INJECTION, %s",
 		     "FAILSLAB, FAIL_PAGE_ALLOC and debugfs");
@@ -189,6 +191,9 @@ static void drop_region(FIXTURE_DATA(nth) *self)
 	if (self->map != MAP_FAILED)
 		munmap(self->map, LEN);
 	self->map = MAP_FAILED;
+	if (self->watch >= 0)
+		close(self->watch);
+	self->watch = -1;
 	if (self->fd >= 0)
 		close(self->fd);
 	self->fd = -1;
@@ -240,6 +245,33 @@ static int new_huge_mapped_region(FIXTURE_DATA(nth) *self)
 		return -1;
 	self->map = svm_map(self->fd, LEN, PROT_READ | PROT_WRITE);
 	return self->map == MAP_FAILED ? -1 : 0;
+}
+
+/* SVM_IOC_WATCH on the region: the watch fd, or -errno. */
+static int watch_of(int fd)
+{
+	struct svm_watch a = { .size = sizeof(a), .flags = SVM_WATCH_CLOEXEC };
+	int w = ioctl(fd, SVM_IOC_WATCH, &a);
+
+	return w < 0 ? -errno : w;
+}
+
+/* A region not mapped yet, watched: its mmap queues an ATTACH. */
+static int new_watched_region(FIXTURE_DATA(nth) *self)
+{
+	if (new_region(self, 0))
+		return -1;
+	self->watch = watch_of(self->fd);
+	return self->watch < 0 ? -1 : 0;
+}
+
+/* A mapped region, watched: a fork of it queues an ATTACH. */
+static int new_watched_mapped_region(FIXTURE_DATA(nth) *self)
+{
+	if (new_mapped_region(self))
+		return -1;
+	self->watch = watch_of(self->fd);
+	return self->watch < 0 ? -1 : 0;
 }
 
 static int new_region_locked(FIXTURE_DATA(nth) *self)
@@ -576,6 +608,26 @@ TEST_F_TIMEOUT(nth, ioctl_wire_unlock, 600)
 	sweep(_metadata, self, &c);
 }
 
+static void call_watch(FIXTURE_DATA(nth) *self)
+{
+	self->ret = watch_of(self->fd);
+}
+
+/* The watch, its ring, its file and fd, its charge to the user. */
+TEST_F_TIMEOUT(nth, ioctl_watch, 600)
+{
+	static const struct call c = {
+		.prepare = new_mapped_region,
+		.call = call_watch,
+		.undo = undo_close,
+		.err = ENOMEM,
+		.err2 = ENFILE,
+		.allocates = true,
+	};
+
+	sweep(_metadata, self, &c);
+}
+
 /* ---- mmap ---- */
 
 static void call_mmap(FIXTURE_DATA(nth) *self)
@@ -594,6 +646,20 @@ TEST_F_TIMEOUT(nth, mmap_region, 600)
 {
 	static const struct call c = {
 		.prepare = new_region_unmapped,
+		.call = call_mmap,
+		.undo = undo_mmap,
+		.err = ENOMEM,
+		.allocates = true,
+	};
+
+	sweep(_metadata, self, &c);
+}
+
+/* Queuing the ATTACH allocates nothing; naming its process does. */
+TEST_F_TIMEOUT(nth, mmap_region_watched, 600)
+{
+	static const struct call c = {
+		.prepare = new_watched_region,
 		.call = call_mmap,
 		.undo = undo_mmap,
 		.err = ENOMEM,
@@ -649,6 +715,20 @@ TEST_F_TIMEOUT(nth, fork_of_a_mapper, 600)
 {
 	static const struct call c = {
 		.prepare = new_mapped_region,
+		.call = call_fork,
+		.undo = undo_fork,
+		.err = ENOMEM,
+		.err2 = EAGAIN,
+		.allocates = true,
+	};
+
+	sweep(_metadata, self, &c);
+}
+
+TEST_F_TIMEOUT(nth, fork_of_a_watched_mapper, 600)
+{
+	static const struct call c = {
+		.prepare = new_watched_mapped_region,
 		.call = call_fork,
 		.undo = undo_fork,
 		.err = ENOMEM,

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -491,5 +492,141 @@ static inline long long svm_now_ms(void)
 		usleep(1000);						\
 	__ok;								\
 })
+
+/* SVM_IOC_WATCH on a region fd: the watch fd, or -errno; *out if set. */
+static inline int svm_watch_open(int fd, unsigned int flags,
+				 struct svm_watch *out)
+{
+	struct svm_watch a = { .size = sizeof(a), .flags = flags };
+	int w = ioctl(fd, SVM_IOC_WATCH, &a);
+
+	if (out)
+		*out = a;
+	return w < 0 ? -errno : w;
+}
+
+/*
+ * What a reader of a watch checks of its stream: consecutive sequence
+ * numbers, an OVERFLOW accounting for each gap, the mapper count moving
+ * by one with each ATTACH and DETACH (known again after an overflow),
+ * valid fields, nothing after DESTROYED.
+ */
+struct svm_stream {
+	uint64_t next_seq;	/* seq the next record must have */
+	uint64_t records;	/* read, OVERFLOW records included */
+	uint64_t lost;		/* the OVERFLOW records' sum */
+	uint64_t of_type[8];	/* records by SVM_EVENT_* */
+	int mappers;		/* after the last record; -1 unknown */
+	int destroyed;		/* DESTROYED read */
+	char err[160];
+};
+
+static inline void svm_stream_init(struct svm_stream *s, int mappers)
+{
+	memset(s, 0, sizeof(*s));
+	s->next_seq = 1;
+	s->mappers = mappers;
+}
+
+static inline int svm_stream_fail(struct svm_stream *s,
+				  const struct svm_event *ev, const char *what)
+{
+	snprintf(s->err, sizeof(s->err),
+		 "%s: seq %llu (want %llu) type %u pid %d cause %u signo %u mappers %u (had %d) lost %llu",
+		 what, (unsigned long long)ev->seq,
+		 (unsigned long long)s->next_seq, ev->type, ev->pid, ev->cause,
+		 ev->signo, ev->mappers, s->mappers,
+		 (unsigned long long)ev->lost);
+	return -1;
+}
+
+/* Check one record: 0, or -1 with s->err saying what is wrong. */
+static inline int svm_stream_check(struct svm_stream *s,
+				   const struct svm_event *ev)
+{
+	int want = s->mappers;
+
+	if (s->destroyed)
+		return svm_stream_fail(s, ev, "record after DESTROYED");
+	if (ev->size != SVM_EVENT_SIZE_VER0)
+		return svm_stream_fail(s, ev, "bad size");
+	if (ev->seq != s->next_seq)
+		return svm_stream_fail(s, ev, "sequence gap");
+	if (ev->type < SVM_EVENT_ATTACH || ev->type > SVM_EVENT_OVERFLOW)
+		return svm_stream_fail(s, ev, "bad type");
+	s->records++;
+	s->of_type[ev->type]++;
+	if (ev->type == SVM_EVENT_OVERFLOW) {
+		if (!ev->lost || ev->pid || ev->mappers)
+			return svm_stream_fail(s, ev, "bad overflow");
+		s->next_seq += ev->lost;
+		s->lost += ev->lost;
+		s->mappers = -1;
+		return 0;
+	}
+	s->next_seq++;
+	if (ev->lost || !ev->mono_ns || !ev->real_ns)
+		return svm_stream_fail(s, ev, "bad lost or time");
+	if (ev->type == SVM_EVENT_ATTACH && want >= 0)
+		want++;
+	if (ev->type == SVM_EVENT_DETACH && want >= 0)
+		want--;
+	if (want >= 0 && (int)ev->mappers != want)
+		return svm_stream_fail(s, ev, "mappers do not add up");
+	s->mappers = ev->mappers;
+	if (ev->type == SVM_EVENT_DETACH) {
+		if (ev->cause < SVM_CAUSE_UNMAP || ev->cause > SVM_CAUSE_UNKNOWN)
+			return svm_stream_fail(s, ev, "bad cause");
+		if ((ev->cause == SVM_CAUSE_SIGNAL) != !!ev->signo &&
+		    ev->cause != SVM_CAUSE_OOM)
+			return svm_stream_fail(s, ev, "bad signal");
+	} else if (ev->cause || ev->signo) {
+		return svm_stream_fail(s, ev, "cause without DETACH");
+	}
+	if ((ev->type == SVM_EVENT_WIRED || ev->type == SVM_EVENT_UNWIRED) !=
+	    !!ev->source)
+		return svm_stream_fail(s, ev, "bad source");
+	if (ev->type == SVM_EVENT_DESTROYED) {
+		if (ev->mappers)
+			return svm_stream_fail(s, ev, "destroyed while mapped");
+		s->destroyed = 1;
+	}
+	return 0;
+}
+
+/*
+ * Read what watch w has within timeout_ms and check it: the number of
+ * records read, 0 at end of file, -1 on an error (s->err) or timeout.
+ */
+static inline int svm_stream_read(int w, struct svm_stream *s, int timeout_ms)
+{
+	struct svm_event evs[64];
+	struct pollfd pfd = { .fd = w, .events = POLLIN };
+	ssize_t n;
+	int i, got;
+
+	got = poll(&pfd, 1, timeout_ms);
+	if (got <= 0) {
+		snprintf(s->err, sizeof(s->err), "poll: %s",
+			 got ? strerror(errno) : "timed out");
+		return -1;
+	}
+	n = read(w, evs, sizeof(evs));
+	if (n < 0 && errno == EAGAIN)
+		return svm_stream_read(w, s, timeout_ms);
+	if (n < 0 || n % sizeof(evs[0])) {
+		snprintf(s->err, sizeof(s->err), "read: %zd, %s", n,
+			 n < 0 ? strerror(errno) : "a part of a record");
+		return -1;
+	}
+	for (i = 0; i < n / (ssize_t)sizeof(evs[0]); i++)
+		if (svm_stream_check(s, &evs[i]))
+			return -1;
+	if (n == 0 && !s->destroyed) {
+		snprintf(s->err, sizeof(s->err), "end of file before DESTROYED");
+		return -1;
+	}
+	return n / sizeof(evs[0]);
+}
 
 #endif /* _SVM_TEST_H */

@@ -699,6 +699,315 @@ TEST(help_names_chmod_and_chown)
 	EXPECT_TRUE(contains(r.out, "svmctl chown USER[:GROUP] NAME\n"));
 }
 
+/* ---- svmctl watch ------------------------------------------------------ */
+
+/*
+ * Read fd into buf (of cap bytes) until it holds needle, for up to
+ * POLL_MS: svmctl watch says on stderr once its watch is made.
+ */
+static bool read_until(int fd, char *buf, size_t cap, const char *needle)
+{
+	long long end = svm_now_ms() + POLL_MS;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	buf[0] = '\0';
+	while (!strstr(buf, needle)) {
+		if (poll(&p, 1, end - svm_now_ms()) <= 0 ||
+		    read_some(fd, buf, cap) <= 0)
+			return false;
+	}
+	return true;
+}
+
+static bool watching(struct job *j)
+{
+	char err[1024];
+
+	return read_until(j->err, err, sizeof(err), "svmctl: watching '");
+}
+
+/*
+ * A child that maps the region (its own open, read-write) and then exits
+ * (sigkill false) or waits to be killed; returned once it has mapped it.
+ */
+static pid_t mapper_child(const char *name, bool wait_for_kill)
+{
+	int p[2], dev, fd;
+	pid_t pid;
+	char c;
+
+	if (pipe(p))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		dev = svm_dev_open();
+		fd = svm_open_region(dev, name, 0, SVM_OPEN_CLOEXEC, 0, NULL);
+		if (fd < 0 || svm_map(fd, LEN, PROT_READ) == MAP_FAILED)
+			_exit(1);
+		if (write(p[1], "m", 1) != 1)
+			_exit(1);
+		if (!wait_for_kill)
+			_exit(0);
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	if (pid > 0 && read(p[0], &c, 1) != 1) {
+		waitpid(pid, NULL, 0);
+		pid = -1;
+	}
+	close(p[0]);
+	return pid;
+}
+
+/* A line's time: 2026-12-01T12:34:56.789+00:00, local ISO 8601 with ms. */
+static bool iso_time_ok(const char *t)
+{
+	int y, mo, d, h, mi, sec, ms, zh, zm, len = 0;
+	char sign;
+
+	return sscanf(t, "%4d-%2d-%2dT%2d:%2d:%2d.%3d%c%2d:%2d%n", &y, &mo,
+		      &d, &h, &mi, &sec, &ms, &sign, &zh, &zm, &len) == 10 &&
+	       len == 29 && (sign == '+' || sign == '-') && y >= 2024;
+}
+
+/*
+ * The lines of out without their times (checked), into lines[max] of
+ * 128 bytes each; returns their number, or -1 if one has a bad time.
+ */
+static int event_lines(const char *out, char lines[][128], int max)
+{
+	const char *l = out, *nl;
+	int n = 0;
+
+	for (; *l && n < max; l = nl + 1) {
+		nl = strchrnul(l, '\n');
+		if (!iso_time_ok(l) || l[29] != ' ')
+			return -1;
+		snprintf(lines[n++], 128, "%.*s", (int)(nl - l - 30), l + 30);
+		if (!*nl)
+			break;
+	}
+	return n;
+}
+
+TEST_F(tool, watch_prints_attach_sigkill_remove_and_destroy_then_exits_0)
+{
+	struct job *j = &self->j;
+	char lines[8][128], want[128];
+	int dev = svm_dev_open();
+	pid_t pid;
+
+	ASSERT_LE(0, dev);
+	ASSERT_EQ(0, SVMCTL_START(j, "watch", self->name));
+	ASSERT_TRUE(watching(j));
+	pid = mapper_child(self->name, true);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
+	ASSERT_EQ(0, svm_remove_name(dev, self->name));	/* it had no holder */
+	close(dev);
+
+	ASSERT_EQ(0, svmctl_finish(j, &self->r));
+	ASSERT_EQ(4, event_lines(self->r.out, lines, 8)) {
+		TH_LOG("stdout: %s", self->r.out);
+	}
+	snprintf(want, sizeof(want), "attach pid %d, mappers 1", pid);
+	EXPECT_STREQ(want, lines[0]);
+	snprintf(want, sizeof(want), "detach pid %d (signal SIGKILL), mappers 0",
+		 pid);
+	EXPECT_STREQ(want, lines[1]);
+	snprintf(want, sizeof(want), "removed pid %d, mappers 0", getpid());
+	EXPECT_STREQ(want, lines[2]);
+	EXPECT_STREQ("destroyed, mappers 0", lines[3]);
+	EXPECT_STREQ("", self->r.err);
+}
+
+/* A flat JSON object: its members' names and values (strings unquoted). */
+struct member {
+	char name[32];
+	char value[64];
+	bool string;
+};
+
+static const char *json_str(const char *s, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	if (*s++ != '"')
+		return NULL;
+	for (; *s && *s != '"'; s++) {
+		if (*s == '\\' && !*++s)
+			return NULL;
+		if (n + 1 < cap)
+			out[n++] = *s;
+	}
+	out[n] = '\0';
+	return *s == '"' ? s + 1 : NULL;
+}
+
+/* Parse line as one object of strings, integers and nulls; -1 if not. */
+static int json_object(const char *s, struct member *m, int max)
+{
+	int n = 0, len;
+
+	if (*s++ != '{')
+		return -1;
+	while (n < max) {
+		s = json_str(s, m[n].name, sizeof(m[n].name));
+		if (!s || strncmp(s, ": ", 2))
+			return -1;
+		s += 2;
+		m[n].string = *s == '"';
+		if (m[n].string) {
+			s = json_str(s, m[n].value, sizeof(m[n].value));
+			if (!s)
+				return -1;
+		} else {
+			len = strspn(s, "-0123456789");
+			if (!len && !strncmp(s, "null", 4))
+				len = 4;
+			if (!len || len >= (int)sizeof(m[n].value))
+				return -1;
+			snprintf(m[n].value, sizeof(m[n].value), "%.*s", len, s);
+			s += len;
+		}
+		n++;
+		if (*s == '}')
+			return s[1] ? -1 : n;
+		if (strncmp(s, ", ", 2))
+			return -1;
+		s += 2;
+	}
+	return -1;
+}
+
+/* The value of member name, "" if it is not there. */
+static const char *member(const struct member *m, int n, const char *name)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(m[i].name, name))
+			return m[i].value;
+	return "";
+}
+
+TEST_F(tool, watch_json_is_an_object_a_line)
+{
+	static const char *const names[] = {
+		"time", "real_ns", "mono_ns", "seq", "type", "pid", "cause",
+		"signo", "signal", "source", "mappers", "lost",
+	};
+	struct job *j = &self->j;
+	struct member m[4][16];
+	int dev = svm_dev_open(), n[4], k, i;
+	char *line, *save = NULL, pid_s[16];
+	pid_t pid;
+
+	ASSERT_LE(0, dev);
+	ASSERT_EQ(0, SVMCTL_START(j, "--json", "watch", self->name));
+	ASSERT_TRUE(watching(j));
+	pid = mapper_child(self->name, false);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
+	ASSERT_EQ(0, svm_remove_name(dev, self->name));
+	close(dev);
+	ASSERT_EQ(0, svmctl_finish(j, &self->r));
+
+	for (k = 0, line = strtok_r(self->r.out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save), k++) {
+		ASSERT_GT(4, k);
+		n[k] = json_object(line, m[k], 16);
+		ASSERT_EQ(12, n[k]) {
+			TH_LOG("line %d: %s", k + 1, line);
+		}
+		for (i = 0; i < 12; i++)
+			EXPECT_STREQ(names[i], m[k][i].name);
+		EXPECT_TRUE(iso_time_ok(member(m[k], 12, "time")));
+		snprintf(pid_s, sizeof(pid_s), "%d", k + 1);
+		EXPECT_STREQ(pid_s, member(m[k], 12, "seq"));
+		EXPECT_STREQ("null", member(m[k], 12, "source"));
+		EXPECT_STREQ("0", member(m[k], 12, "lost"));
+	}
+	ASSERT_EQ(4, k);
+	snprintf(pid_s, sizeof(pid_s), "%d", pid);
+	EXPECT_STREQ("attach", member(m[0], 12, "type"));
+	EXPECT_STREQ(pid_s, member(m[0], 12, "pid"));
+	EXPECT_STREQ("null", member(m[0], 12, "cause"));
+	EXPECT_STREQ("1", member(m[0], 12, "mappers"));
+	EXPECT_STREQ("detach", member(m[1], 12, "type"));
+	EXPECT_STREQ(pid_s, member(m[1], 12, "pid"));
+	EXPECT_STREQ("exit", member(m[1], 12, "cause"));
+	EXPECT_TRUE(m[1][6].string);
+	EXPECT_STREQ("0", member(m[1], 12, "signo"));
+	EXPECT_STREQ("null", member(m[1], 12, "signal"));
+	EXPECT_STREQ("0", member(m[1], 12, "mappers"));
+	EXPECT_STREQ("removed", member(m[2], 12, "type"));
+	EXPECT_STREQ("destroyed", member(m[3], 12, "type"));
+}
+
+TEST_F(tool, watch_ends_at_sigint_with_exit_0)
+{
+	struct job *j = &self->j;
+
+	ASSERT_EQ(0, SVMCTL_START(j, "watch", self->name));
+	ASSERT_TRUE(watching(j));
+	ASSERT_EQ(0, kill(j->pid, SIGINT));
+	EXPECT_EQ(0, svmctl_finish(j, &self->r));
+	EXPECT_STREQ("", self->r.out);
+}
+
+TEST_F(tool, watch_ends_at_sigterm_with_exit_0)
+{
+	struct job *j = &self->j;
+
+	ASSERT_EQ(0, SVMCTL_START(j, "watch", self->name));
+	ASSERT_TRUE(watching(j));
+	ASSERT_EQ(0, kill(j->pid, SIGTERM));
+	EXPECT_EQ(0, svmctl_finish(j, &self->r));
+}
+
+TEST_F(tool, watch_without_read_permission_fails_naming_the_region)
+{
+	const struct cred user = { .user = true, .memlock = 0 };
+	char name[40];
+	int dev = svm_dev_open();
+
+	snprintf(name, sizeof(name), "%s-0600", self->name);
+	ASSERT_EQ(0, SVMCTL(&self->r, "create", name, "64K"));
+	EXPECT_EQ(1, SVMCTL_AS(&user, &self->r, "watch", name));
+	EXPECT_TRUE(contains(self->r.err,
+			     "svmctl: watch '%s': permission denied by the region's mode",
+			     name)) {
+		TH_LOG("stderr: %s", self->r.err);
+	}
+	EXPECT_STREQ("", self->r.out);
+	svm_remove_name(dev, name);
+	close(dev);
+}
+
+TEST_F(tool, watch_of_a_missing_region_fails_naming_it)
+{
+	ASSERT_EQ(0, SVMCTL(&self->r, "rm", self->name));
+	EXPECT_EQ(1, SVMCTL(&self->r, "watch", self->name));
+	EXPECT_TRUE(contains(self->r.err, "svmctl: watch '%s': no region",
+			     self->name)) {
+		TH_LOG("stderr: %s", self->r.err);
+	}
+}
+
+TEST(watch_bad_usage_exits_2)
+{
+	struct run r;
+
+	EXPECT_EQ(2, SVMCTL(&r, "watch"));
+	EXPECT_EQ(2, SVMCTL(&r, "watch", "a", "b"));
+	EXPECT_EQ(2, SVMCTL(&r, "-o", "NAME", "watch", "a"));
+	EXPECT_EQ(2, SVMCTL(&r, "watch", "a", "--for", "1"));
+	EXPECT_STREQ("", r.out);
+}
+
 TEST(bad_usage_exits_2)
 {
 	struct run r;
@@ -733,6 +1042,7 @@ TEST(help_names_the_wiring_commands)
 	EXPECT_TRUE(contains(r.out, "svmctl lock|unlock NAME\n"));
 	EXPECT_TRUE(contains(r.out, "svmctl mlock NAME [--for SECONDS]\n"));
 	EXPECT_TRUE(contains(r.out, "svmctl munlock NAME\n"));
+	EXPECT_TRUE(contains(r.out, "svmctl [-J] watch NAME\n"));
 }
 
 /* ---- svmctl list: libsmartcols' columns and formats ---------------------- */

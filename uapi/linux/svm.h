@@ -16,9 +16,11 @@
  *   EFAULT  an argument or a pointer inside it is not accessible
  *   EINVAL  size below SVM_*_SIZE_VER0, unknown flag, reserved field not 0
  *   E2BIG   size larger than the kernel's struct with non-zero bytes beyond
- *   EINTR   (SVM_IOC_INFO, SVM_IOC_LIST, SVM_IOC_MAPPERS) a fatal signal came
- *           while waiting for a mapper's mmap lock to read its mlock state
- *   ENOMEM  (SVM_IOC_INFO, SVM_IOC_LIST, SVM_IOC_MAPPERS) out of memory
+ *   EINTR   (SVM_IOC_INFO, SVM_IOC_LIST, SVM_IOC_MAPPERS, SVM_IOC_WIRE) a
+ *           fatal signal came while waiting for a mapper's mmap lock to
+ *           read its mlock state
+ *   ENOMEM  (SVM_IOC_INFO, SVM_IOC_LIST, SVM_IOC_MAPPERS, SVM_IOC_WIRE) out
+ *           of memory
  */
 #ifndef _UAPI_LINUX_SVM_H
 #define _UAPI_LINUX_SVM_H
@@ -374,6 +376,146 @@ struct svm_setperm {
 #define SVM_SETPERM_SIZE_VER0	24
 
 /*
+ * SVM_IOC_WATCH: watch the region for who attaches, detaches and dies,
+ * and for its wiring and end.  Returns a new watch file descriptor (>= 0),
+ * "[svm_watch]" in /proc/PID/fd.  Each watch has its own queue and read
+ * position, so several watchers do not steal each other's events; the
+ * region fd keeps its mmap(2) semantics.  A watch does not hold the region:
+ * it is no holder (SVM_EVENT_DESTROYED would never come otherwise), and it
+ * outlives the region while its fd is open.
+ *
+ * The watch fd is poll(2)/epoll(7)-readable (EPOLLIN) while records are
+ * queued, and at end of file.  read(2) returns whole records of
+ * event_size bytes (struct svm_event, see below), as many as fit; a
+ * buffer smaller than one record is EINVAL.  With no record queued it
+ * blocks (EAGAIN with SVM_WATCH_NONBLOCK, or O_NONBLOCK set later with
+ * fcntl(2)).  Once the region is destroyed, SVM_EVENT_DESTROYED is the last
+ * record and read(2) then returns 0 (end of file), and poll(2) reports
+ * EPOLLIN | EPOLLHUP.
+ *
+ * Records are queued as things happen, from the mapping paths themselves,
+ * into a ring of the watch_queue_len module parameter's records (default
+ * 256, at least 4, read when the watch is made; returned in queue_len).
+ * A full ring drops its oldest record: the next read(2) then first returns
+ * one SVM_EVENT_OVERFLOW record whose lost says how many were dropped and
+ * whose seq is the first dropped one's, as inotify's IN_Q_OVERFLOW does.
+ * seq counts every event of the watch, from 1: a record after an overflow
+ * has seq equal to the overflow's seq + lost, every other record the seq
+ * of the one before + 1.  A mapper never waits for a watcher: queuing
+ * costs a constant time per watch and allocates nothing.
+ *
+ * read(2) of a watch fd fails with EINVAL (count below one record), EAGAIN
+ * (nothing queued, non-blocking), EINTR (a signal came while blocked) or
+ * EFAULT.  write(2), mmap(2) and ioctl(2) on it are not supported.
+ *
+ * Errors:
+ *   EINVAL   unknown flag, event_size neither 0 nor in
+ *            SVM_EVENT_SIZE_VER0..SVM_EVENT_SIZE_MAX
+ *   EACCES   the caller (its euid and groups, at the call) has no read
+ *            permission on the region, as for SVM_OPEN_RDONLY
+ *   ENOSPC   the caller's euid has user_max_watches watches already (a
+ *            module parameter, default 128), as inotify's max_user_watches
+ *   ENOMEM   out of kernel memory
+ *   EMFILE   the caller's file descriptor table is full
+ *   ENFILE   the system's file table is full
+ */
+#define SVM_WATCH_CLOEXEC	(1U << 0) /* O_CLOEXEC on the watch fd */
+#define SVM_WATCH_NONBLOCK	(1U << 1) /* O_NONBLOCK on the watch fd */
+#define SVM_WATCH_FLAGS		0x3U
+
+struct svm_watch {
+	__u32 size;		/* sizeof(struct svm_watch) */
+	__u32 flags;		/* SVM_WATCH_* */
+	/*
+	 * in: bytes per record read(2) returns, 0 for sizeof(struct
+	 * svm_event); bytes past what the kernel fills are zero.  out: the
+	 * size used.
+	 */
+	__u32 event_size;
+	__u32 queue_len;	/* out: records the queue holds */
+};
+
+#define SVM_WATCH_SIZE_VER0	16
+
+/* Event types (svm_event.type). */
+#define SVM_EVENT_ATTACH	1 /* an address space maps the region */
+#define SVM_EVENT_DETACH	2 /* its last mapping of the region went */
+#define SVM_EVENT_WIRED		3 /* the region became wired */
+#define SVM_EVENT_UNWIRED	4 /* the region stopped being wired */
+#define SVM_EVENT_REMOVED	5 /* its name was unlinked */
+#define SVM_EVENT_DESTROYED	6 /* the region is freed; last record */
+#define SVM_EVENT_OVERFLOW	7 /* lost records were dropped */
+
+/* Why an address space detached (svm_event.cause, SVM_EVENT_DETACH). */
+#define SVM_CAUSE_NONE		0 /* not a DETACH */
+#define SVM_CAUSE_UNMAP		1 /* munmap(2), mremap(2), MAP_FIXED over it */
+#define SVM_CAUSE_EXEC		2 /* the process called execve(2) */
+#define SVM_CAUSE_EXIT		3 /* the process exited (exit(2), exit_group) */
+#define SVM_CAUSE_SIGNAL	4 /* the process was killed by signal */
+#define SVM_CAUSE_OOM		5 /* the OOM killer killed the process */
+#define SVM_CAUSE_UNKNOWN	6 /* the process was gone before its memory */
+
+/* What changed the wiring (svm_event.source, SVM_EVENT_[UN]WIRED). */
+#define SVM_WIRE_SRC_SVID	1 /* SVM_WIRE_LOCK/UNLOCK, or destruction */
+#define SVM_WIRE_SRC_MLOCK	2 /* VM_LOCKED mappings, as svm saw them */
+
+/*
+ * One record read(2) returns from a watch fd.
+ *
+ * pid is the process the event is about, in the pid namespace of the
+ * process that made the watch (0 when it is not visible there, and for
+ * events about no process): ATTACH the process that mapped the region (a
+ * fork child for a mapping inherited through fork(2)), DETACH the process
+ * whose address space left, WIRED/UNWIRED with SVM_WIRE_SRC_SVID the
+ * caller of SVM_IOC_WIRE, REMOVED the caller of SVM_IOC_REMOVE (0 when a
+ * dead IPC namespace's names are removed).  An address space is one
+ * mapper whatever the threads or CLONE_VM processes sharing it; a mapping
+ * split in two, or mapped twice, makes no event.
+ *
+ * DETACH: cause says why.  SVM_CAUSE_SIGNAL gives the signal in signo (SIGKILL,
+ * SIGSEGV, ...), SVM_CAUSE_OOM gives SIGKILL.  The cause is read from the
+ * process when its address space goes, which is at its exit or exec
+ * unless something else held the address space a while (a reader of
+ * /proc/PID/mem or /proc/PID/cmdline, ptrace): then the process is read
+ * if it was not yet reaped, else the cause is SVM_CAUSE_UNKNOWN.
+ *
+ * WIRED/UNWIRED report the region's wired state (SVM_REGION_WIRED) as
+ * the module sees it change.  SVM_WIRE_SRC_SVID: exactly when
+ * SVM_IOC_WIRE or the region's destruction changes it.  SVM_WIRE_SRC_MLOCK:
+ * mlock(2), munlock(2), mlockall(2) and munlockall(2) change a mapping's
+ * VM_LOCKED without telling any driver, so such a change is reported only
+ * when the module next looks at the mappers' VM_LOCKED: shortly after a
+ * mapping of the region with VM_LOCKED opens (MAP_LOCKED,
+ * mlockall(MCL_FUTURE)) or any mapping closes while the region is wired
+ * (a mlocked mapper unmapping, exiting or killed), and at SVM_IOC_INFO,
+ * SVM_IOC_LIST and SVM_IOC_WIRE.  A mlock(2) and munlock(2) in between
+ * are not seen at all.
+ *
+ * mappers: the region's number of mappers (address spaces) after the
+ * event.  mono_ns and real_ns: when it was queued, on CLOCK_MONOTONIC and
+ * CLOCK_REALTIME.  An OVERFLOW record has only seq, lost and the times
+ * (of the last drop) set; pid, cause, signo, source and mappers are 0.
+ */
+struct svm_event {
+	__u32 size;		/* bytes the kernel filled: SVM_EVENT_SIZE_VER0 */
+	__u32 type;		/* SVM_EVENT_* */
+	__aligned_u64 seq;	/* 1, 2, ... per watch (OVERFLOW: first lost) */
+	__s32 pid;		/* see above, in the watcher's pid namespace */
+	__u32 cause;		/* DETACH: SVM_CAUSE_*; else SVM_CAUSE_NONE */
+	__u32 signo;		/* DETACH SIGNAL, OOM: the signal; else 0 */
+	__u32 source;		/* WIRED, UNWIRED: SVM_WIRE_SRC_*; else 0 */
+	__u32 mappers;		/* address spaces mapping it, after the event */
+	__u32 __reserved0;
+	__aligned_u64 lost;	/* OVERFLOW: records dropped; else 0 */
+	__aligned_u64 mono_ns;	/* CLOCK_MONOTONIC */
+	__aligned_u64 real_ns;	/* CLOCK_REALTIME */
+	__aligned_u64 __reserved1[2];
+};
+
+#define SVM_EVENT_SIZE_VER0	80
+#define SVM_EVENT_SIZE_MAX	1024	/* most event_size a watch accepts */
+
+/*
  * mmap() of a region fd maps it at its address, as a shmem mapping: faults,
  * transparent huge pages, NUMA policy (mbind(2) sets the region's shared
  * policy, which every mapper's faults and SVM_WIRE_LOCK's populate obey),
@@ -416,6 +558,7 @@ struct svm_setperm {
 #define SVM_IOC_INFO	_IO(SVM_IOC_MAGIC, 0x40) /* struct svm_info */
 #define SVM_IOC_MAPPERS	_IO(SVM_IOC_MAGIC, 0x41) /* struct svm_mappers */
 #define SVM_IOC_WIRE	_IO(SVM_IOC_MAGIC, 0x42) /* struct svm_wire */
+#define SVM_IOC_WATCH	_IO(SVM_IOC_MAGIC, 0x43) /* struct svm_watch */
 #define SVM_IOC_SETPERM	_IO(SVM_IOC_MAGIC, 0x44) /* struct svm_setperm */
 
 #endif /* _UAPI_LINUX_SVM_H */
