@@ -263,15 +263,22 @@ void svm_watch_queue(struct svm_region *r, const struct svm_wev *ev)
 	struct svm_wrec rec = {
 		.type = ev->type, .cause = ev->cause, .signo = ev->signo,
 		.source = ev->source, .mappers = r->nr_mappers,
-		.mono_ns = ktime_get_ns(), .real_ns = ktime_get_real_ns(),
 	};
 	struct pid *pid = ev->pid;
 	struct svm_watcher *w;
 	struct svm_who *dropped;
+	ktime_t now;
 
 	lockdep_assert_held(&r->lock);
 	if (list_empty(&r->watches))
 		return;
+	/*
+	 * One clock reading: the real time is the same instant, by the
+	 * timekeeper's offset (a clocksource read may cost a microsecond).
+	 */
+	now = ktime_get();
+	rec.mono_ns = ktime_to_ns(now);
+	rec.real_ns = ktime_to_ns(ktime_mono_to_real(now));
 	if (ev->who)
 		pid = svm_who_pid(ev->who, NULL);
 	list_for_each_entry(w, &r->watches, node) {
