@@ -361,12 +361,15 @@ static bool svm_watch_ready(struct svm_watcher *w)
 	return ready;
 }
 
+enum { SVM_PEEK_NONE, SVM_PEEK_ONE, SVM_PEEK_EOF };
+
 /*
- * Fill ev from w's next record, without taking it off the ring: 1 when
- * there is one, 0 when there is none, -ENODATA at end of file, -EAGAIN
- * when it is a fork child's ATTACH whose pid the fork has not attached
- * yet.
+ * Fill ev from w's next record, without taking it off the ring:
+ * SVM_PEEK_ONE when there is one, SVM_PEEK_NONE when there is none,
+ * SVM_PEEK_EOF at end of file, -EAGAIN when it is a fork child's ATTACH
+ * whose pid the fork has not attached yet.
  */
+
 static int svm_watch_peek(struct svm_watcher *w, struct svm_event *ev,
 			  u64 *lost)
 {
@@ -387,10 +390,10 @@ static int svm_watch_peek(struct svm_watcher *w, struct svm_event *ev,
 		ev->mono_ns = w->lost_mono_ns;
 		ev->real_ns = w->lost_real_ns;
 		spin_unlock(&w->lock);
-		return 1;
+		return SVM_PEEK_ONE;
 	}
 	if (!w->count) {
-		ret = w->dead ? -ENODATA : 0;
+		ret = w->dead ? SVM_PEEK_EOF : SVM_PEEK_NONE;
 		spin_unlock(&w->lock);
 		return ret;
 	}
@@ -415,7 +418,7 @@ static int svm_watch_peek(struct svm_watcher *w, struct svm_event *ev,
 	ev->mappers = rec.mappers;
 	ev->mono_ns = rec.mono_ns;
 	ev->real_ns = rec.real_ns;
-	return 1;
+	return SVM_PEEK_ONE;
 }
 
 /*
@@ -458,7 +461,7 @@ static ssize_t svm_watch_read(struct file *file, char __user *buf,
 		return -EINVAL;
 	while (done + size <= count) {
 		ret = svm_watch_peek(w, &ev, &lost);
-		if (ret > 0) {
+		if (ret == SVM_PEEK_ONE) {
 			if (copy_to_user(buf + done, &ev,
 					 min(size, sizeof(ev))) ||
 			    (size > sizeof(ev) &&
@@ -471,7 +474,7 @@ static ssize_t svm_watch_read(struct file *file, char __user *buf,
 		}
 		if (done)
 			break;
-		if (ret == -ENODATA)
+		if (ret == SVM_PEEK_EOF)
 			return 0;
 		if (file->f_flags & O_NONBLOCK)
 			return -EAGAIN;
