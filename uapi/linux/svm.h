@@ -68,6 +68,19 @@
  * namespace.  Returns a new region file descriptor (>= 0).  mmap() of that
  * fd always maps at info.addr + offset.
  *
+ * SVM_OPEN_ID opens the region whose id is given in id instead of a name
+ * (name must be 0): a region of the caller's IPC namespace, removed ones
+ * that still live included, as shmat(2) reaches a segment marked for
+ * destruction by its shmid.  It cannot create.
+ *
+ * SVM_OPEN_NOACCESS returns a file descriptor that grants neither read
+ * nor write (like O_PATH, or shmget(2) with no permission bits asked): no
+ * permission bit of the region is checked, mmap() of it fails with
+ * EACCES, and so does SVM_IOC_WATCH; SVM_IOC_INFO, SVM_IOC_MAPPERS,
+ * SVM_IOC_SETPERM and SVM_IOC_WIRE work on it with their own rules.  With
+ * SVM_OPEN_CREATE a region that does not exist is still created (with the
+ * mode given), and the fd still grants nothing.
+ *
  * Creation and lookup are atomic: of N racing creators of one name exactly
  * one gets SVM_OPEN_CREATED in out_flags.
  *
@@ -89,9 +102,12 @@
  *            existing one, as shmget(key, 0, IPC_CREAT) does), size given
  *            on open that differs from the region's size, mode above 0777,
  *            SVM_OPEN_EXCL, SVM_OPEN_PERSIST or SVM_OPEN_HUGE without
- *            SVM_OPEN_CREATE
+ *            SVM_OPEN_CREATE; SVM_OPEN_ID with a name, with id 0 or with
+ *            SVM_OPEN_CREATE; SVM_OPEN_NOACCESS with SVM_OPEN_RDONLY
  *   EOPNOTSUPP  SVM_OPEN_HUGE, and the kernel has no transparent huge pages
- *   ENOENT   no region of that name and SVM_OPEN_CREATE not set
+ *   ENOENT   no region of that name and SVM_OPEN_CREATE not set;
+ *            SVM_OPEN_ID: no live region of that id in the caller's IPC
+ *            namespace
  *   EEXIST   region exists and SVM_OPEN_EXCL set
  *   EACCES   the region's mode does not allow the requested access
  *   EFBIG    size larger than the max_region_size parameter or the window
@@ -112,7 +128,9 @@
 #define SVM_OPEN_PERSIST	(1U << 3) /* name holds region until remove */
 #define SVM_OPEN_CLOEXEC	(1U << 4) /* O_CLOEXEC on the new fd */
 #define SVM_OPEN_HUGE		(1U << 5) /* with CREATE: transparent huge pages */
-#define SVM_OPEN_FLAGS		0x3fU
+#define SVM_OPEN_ID		(1U << 6) /* by id (in id), not by name */
+#define SVM_OPEN_NOACCESS	(1U << 7) /* fd grants no access; no check */
+#define SVM_OPEN_FLAGS		0xffU
 
 #define SVM_OPEN_CREATED	(1U << 0) /* out_flags: this call created it */
 
@@ -128,7 +146,7 @@ struct svm_open {
 	__u32 mode;		/* permission bits (0..0777) on create */
 	__u32 out_flags;	/* out: SVM_OPEN_CREATED */
 	__aligned_u64 addr;	/* out: the region's address */
-	__aligned_u64 id;	/* out: the region's id */
+	__aligned_u64 id;	/* out: the region's id (in: SVM_OPEN_ID) */
 };
 
 #define SVM_OPEN_SIZE_VER0	48
@@ -138,19 +156,34 @@ struct svm_open {
  * lives on until its last fd and mapping are gone; a new region may take
  * the name at once.
  *
+ * SVM_REMOVE_ID (VER1) removes the region whose id is given in id (name
+ * must be 0) instead, as shmctl(IPC_RMID) does by shmid: a name reused by
+ * a newer region is never touched.  Removing by id a region already
+ * removed, that still lives, succeeds and changes nothing (as IPC_RMID of
+ * a segment already marked SHM_DEST).
+ *
  * Errors:
  *   ENAMETOOLONG  the name is SVM_NAME_MAX bytes or longer
- *   EINVAL   bad name
- *   ENOENT   no region of that name in the caller's IPC namespace
+ *   EINVAL   bad name; unknown flag; SVM_REMOVE_ID with a name, with id 0,
+ *            or with size below SVM_REMOVE_SIZE_VER1; id not 0 without
+ *            SVM_REMOVE_ID
+ *   ENOENT   no region of that name in the caller's IPC namespace;
+ *            SVM_REMOVE_ID: no live region of that id in it
  *   EPERM    caller is not the owner or creator and lacks CAP_SYS_ADMIN
  */
+#define SVM_REMOVE_ID		(1U << 0) /* by id (VER1), not by name */
+#define SVM_REMOVE_FLAGS	0x1U
+
 struct svm_remove {
 	__u32 size;		/* sizeof(struct svm_remove) */
-	__u32 flags;		/* reserved, 0 */
+	__u32 flags;		/* SVM_REMOVE_* */
 	__aligned_u64 name;	/* user pointer to the NUL-terminated name */
+	/* VER1 */
+	__aligned_u64 id;	/* SVM_REMOVE_ID: the region's id */
 };
 
 #define SVM_REMOVE_SIZE_VER0	16
+#define SVM_REMOVE_SIZE_VER1	24
 
 /*
  * SVM_IOC_WINDOW: the window's state, the module's limits and (VER1) what
@@ -186,6 +219,7 @@ struct svm_window {
 #define SVM_REGION_REMOVED	(1U << 1) /* name unlinked, memory still held */
 #define SVM_REGION_WIRED	(1U << 2) /* populated and unevictable */
 #define SVM_REGION_HUGE		(1U << 3) /* created with SVM_OPEN_HUGE */
+#define SVM_REGION_SYSV_LOCK	(1U << 4) /* holds its SysV lock (SVM_WIRE_SYSV) */
 
 /* SVM_IOC_INFO on a region fd, and the entries of SVM_IOC_LIST. */
 struct svm_info {
@@ -221,11 +255,34 @@ struct svm_info {
 	 * could be had (0 when every page came huge)
 	 */
 	__aligned_u64 fallback_bytes;
+	/*
+	 * VER3: what shmctl(IPC_STAT) reports of a SysV segment.  An attach
+	 * is an address space becoming a mapper (nr_mappers counts those
+	 * attached now: SysV's shm_nattch), a fork child's included; a
+	 * detach is one leaving (its last mapping of the region gone, by
+	 * munmap, exec, exit or a signal).  Times are CLOCK_REALTIME, 0 for
+	 * never.
+	 */
+	__aligned_u64 atime_ns;	/* last attach */
+	__aligned_u64 dtime_ns;	/* last detach */
+	/* last change: creation, then each SVM_IOC_SETPERM (shm_ctime) */
+	__aligned_u64 chtime_ns;
+	/* bytes asked for at creation, before rounding (shm_segsz) */
+	__aligned_u64 asked;
+	__aligned_u64 nr_attaches; /* attaches since creation */
+	__u32 cgid;		/* creator's group, in the caller's userns */
+	/*
+	 * pid of the process that made the last attach or detach (for an
+	 * attach through fork(2), the parent, as SysV's shm_lpid), in the
+	 * caller's pid namespace; 0 if none yet or not visible there
+	 */
+	__s32 lpid;
 };
 
 #define SVM_INFO_SIZE_VER0	144
 #define SVM_INFO_SIZE_VER1	168
 #define SVM_INFO_SIZE_VER2	192
+#define SVM_INFO_SIZE_VER3	240
 
 /*
  * SVM_IOC_LIST: read svm_info of the regions of the caller's IPC namespace
@@ -314,8 +371,20 @@ struct svm_mappers {
  * retired (they kept a mlock bit of svm's own): POSIX mlock of a region is
  * mlock(2) of its mapping.
  *
+ * SVM_WIRE_SYSV makes SVM_WIRE_LOCK and SVM_WIRE_UNLOCK act on the
+ * region's one SysV lock, a flag as SysV's SHM_LOCK and SHM_UNLOCK are: a
+ * region holds it or not (SVM_REGION_SYSV_LOCK), and while it does, it
+ * is one count of the SVID count.  SVM_WIRE_LOCK | SVM_WIRE_SYSV takes it
+ * (one SVM_WIRE_LOCK) unless the region holds it already, and then
+ * succeeds doing nothing; SVM_WIRE_UNLOCK | SVM_WIRE_SYSV drops it (one
+ * SVM_WIRE_UNLOCK) if the region holds it, and else succeeds doing
+ * nothing.  Test and change are one step under the region's lock, so
+ * racing callers take or drop it once.  Counts taken without
+ * SVM_WIRE_SYSV are never dropped by it, nor it by them.
+ *
  * Errors:
- *   EINVAL     unknown op; SVM_WIRE_UNLOCK with the count at 0
+ *   EINVAL     unknown op or flag; SVM_WIRE_UNLOCK (without SVM_WIRE_SYSV)
+ *              with the count at 0, or with the SysV lock the only count
  *   EOPNOTSUPP SVM_WIRE_MLOCK or SVM_WIRE_MUNLOCK (use mlock(2))
  *   ENOMEM     the charge would pass RLIMIT_MEMLOCK; out of memory while
  *              populating (nothing is left charged or wired)
@@ -328,10 +397,13 @@ struct svm_mappers {
 #define SVM_WIRE_LOCK		3
 #define SVM_WIRE_UNLOCK		4
 
+#define SVM_WIRE_SYSV		(1U << 0) /* the region's one SysV lock */
+#define SVM_WIRE_FLAGS		0x1U
+
 struct svm_wire {
 	__u32 size;		/* sizeof(struct svm_wire) */
 	__u32 op;		/* SVM_WIRE_* */
-	__u32 flags;		/* reserved, 0 */
+	__u32 flags;		/* SVM_WIRE_SYSV */
 	__u32 __reserved0;
 };
 
@@ -350,7 +422,8 @@ struct svm_wire {
  * region against user_max_regions and user_max_bytes (SVM_IOC_WINDOW's
  * user_regions, user_bytes): giving a region away cannot fill another
  * user's quota.  An SVID lock stays charged to the user who took it.
- * It works on a removed region too, while it lives.
+ * It works on a removed region too, while it lives, and through an fd
+ * opened with SVM_OPEN_NOACCESS.  Each change sets svm_info's chtime_ns.
  *
  * Errors:
  *   EINVAL   no flag, unknown flag, a field not selected is not 0, mode
