@@ -46,6 +46,7 @@ struct options {
 	bool bytes;			/* list: sizes in bytes */
 	bool noheadings;
 	const char *list_only;		/* the first option only list takes */
+	bool sysv;			/* list --sysv: the SysV segments */
 	bool mode_set;
 	bool persist;			/* accepted, created regions persist */
 	bool huge;			/* create with SVM_OPEN_HUGE */
@@ -54,7 +55,7 @@ struct options {
 };
 
 static const char usage_text[] =
-	"Usage: svmctl [-J|-P|-r] [-n] [-b] [-o COLS] list\n"
+	"Usage: svmctl [-J|-P|-r] [-n] [-b] [-o COLS] list [--sysv]\n"
 	"       svmctl [-J] info NAME\n"
 	"       svmctl [-J] window\n"
 	"       svmctl create NAME SIZE [--mode MODE] [--persist] [--huge]\n"
@@ -70,7 +71,9 @@ static const char usage_text[] =
 	"Show and manage the named shared-memory regions of the svm module.\n"
 	"\n"
 	"Commands:\n"
-	"  list      list the regions, removed ones still in use included\n"
+	"  list      list the regions, removed ones still in use included;\n"
+	"            --sysv: the SysV segments of libsvmk-sysv (regions named\n"
+	"            sysv:KEY or sysv:private:...), as ipcs -m prints them\n"
 	"  info      show one region and the processes mapping it\n"
 	"  window    show the address window, its usage and the module limits\n"
 	"  create    create a region of SIZE bytes (suffixes K, M, G, T are\n"
@@ -116,6 +119,7 @@ static const char usage_text[] =
 	"  -n, --noheadings    list: no header line\n"
 	"  -r, --raw           list: columns one space apart, unaligned\n"
 	"  -P, --pairs         list: COLUMN=\"value\" pairs, a line per region\n"
+	"      --sysv          list: SysV segments only, ipcs -m's columns\n"
 	"      --mode MODE     octal permission bits for create (default 0600)\n"
 	"      --persist       accepted for clarity: created regions persist\n"
 	"      --huge          create: SVM_OPEN_HUGE, size rounded up to 2 MiB\n"
@@ -297,6 +301,7 @@ static const char *region_flags(char *buf, uint32_t flags)
 		{ SVM_REGION_REMOVED, "removed" },
 		{ SVM_REGION_WIRED, "wired" },
 		{ SVM_REGION_HUGE, "huge" },
+		{ SVM_REGION_SYSV_LOCK, "sysv-lock" },
 	};
 	size_t i, len = 0;
 
@@ -343,6 +348,61 @@ static uint64_t page_size(void)
 	return sysconf(_SC_PAGESIZE);
 }
 
+/* ---- SysV segments: the regions of libsvmk-sysv ------------------------ */
+
+#define SYSV_PREFIX		"sysv:"
+#define SYSV_PRIVATE		"sysv:private:"
+#define SYSV_KEY_DIGITS		8
+
+/*
+ * Whether the region is a SysV segment of libsvmk-sysv (svmk-sysv(7)):
+ * named "sysv:" and the key in SYSV_KEY_DIGITS hexadecimal digits, or
+ * "sysv:private:" and anything (IPC_PRIVATE, key 0).  *key is its key.
+ */
+static bool sysv_key(const struct svm_info *in, uint32_t *key)
+{
+	const char *hex = in->name + strlen(SYSV_PREFIX);
+	size_t i;
+
+	if (!strncmp(in->name, SYSV_PRIVATE, strlen(SYSV_PRIVATE))) {
+		*key = 0;
+		return true;
+	}
+	if (strncmp(in->name, SYSV_PREFIX, strlen(SYSV_PREFIX)) ||
+	    strlen(hex) != SYSV_KEY_DIGITS)
+		return false;
+	for (i = 0; i < SYSV_KEY_DIGITS; i++)
+		if (!isxdigit((unsigned char)hex[i]))
+			return false;
+	*key = strtoul(hex, NULL, 16);
+	return true;
+}
+
+/*
+ * The KEY cell, as ipcs -m prints it: a removed segment's is 0, as Linux
+ * shows one marked for destruction (its key is free for a new one).
+ */
+static const char *key_cell(char *buf, const struct svm_info *in)
+{
+	uint32_t key = 0;
+
+	if (!sysv_key(in, &key) || in->flags & SVM_REGION_REMOVED)
+		key = 0;
+	snprintf(buf, CELL_MAX, "0x%08" PRIx32, key);
+	return buf;
+}
+
+/* The STATUS cell of ipcs -m: "dest", "locked", both, or empty. */
+static const char *status_cell(char *buf, const struct svm_info *in)
+{
+	bool dest = in->flags & SVM_REGION_REMOVED;
+
+	snprintf(buf, CELL_MAX, "%s%s%s", dest ? "dest" : "",
+		 dest && in->svid_count ? " " : "",
+		 in->svid_count ? "locked" : "");
+	return buf;
+}
+
 /* ---- the columns of list ---------------------------------------------- */
 
 enum {
@@ -350,7 +410,10 @@ enum {
 	COL_OWNER, COL_UID, COL_GID, COL_CUID, COL_CPID, COL_MODE,
 	COL_MAPPERS, COL_NR_MAPPERS, COL_FDS, COL_NR_FDS, COL_RESIDENT,
 	COL_RESIDENT_PAGES, COL_WIRED, COL_SVID_COUNT, COL_NR_MLOCKED,
-	COL_CHARGED, COL_CHARGED_UID, COL_FLAGS, COL_CTIME_NS, NR_COLS
+	COL_CHARGED, COL_CHARGED_UID, COL_FLAGS, COL_CTIME_NS, COL_ATIME_NS,
+	COL_DTIME_NS, COL_CHTIME_NS, COL_ASKED, COL_NR_ATTACHES, COL_CGID,
+	COL_LPID, COL_KEY, COL_SHMID, COL_PERMS, COL_BYTES, COL_NATTCH,
+	COL_STATUS, NR_COLS
 };
 
 /*
@@ -412,9 +475,35 @@ static const struct colinfo {
 	[COL_CHARGED_UID] = { "CHARGED_UID", SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
 		false, "user ID charged for the SVID lock" },
 	[COL_FLAGS] = { "FLAGS", 0, SCOLS_JSON_NUMBER, false,
-		"persist, removed, wired, huge, or - (JSON: the bits, a number)" },
+		"persist, removed, wired, huge, sysv-lock, - (JSON: the bits)" },
 	[COL_CTIME_NS] = { "CTIME_NS", SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false,
 		"creation time, nanoseconds since the Epoch" },
+	[COL_ATIME_NS] = { "ATIME_NS", SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false,
+		"last attach, nanoseconds since the Epoch, 0 if never" },
+	[COL_DTIME_NS] = { "DTIME_NS", SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false,
+		"last detach, nanoseconds since the Epoch, 0 if never" },
+	[COL_CHTIME_NS] = { "CHTIME_NS", SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		false, "last change (creation, chmod, chown), ns since the Epoch" },
+	[COL_ASKED] = { "ASKED", SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false,
+		"bytes asked for at creation, before rounding" },
+	[COL_NR_ATTACHES] = { "NR_ATTACHES", SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		false, "attaches since creation" },
+	[COL_CGID] = { "CGID", SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false,
+		"creator's group ID" },
+	[COL_LPID] = { "LPID", SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false,
+		"last attacher or detacher's process ID, 0 if not visible" },
+	[COL_KEY] = { "KEY", 0, SCOLS_JSON_STRING, false,
+		"SysV key, 0x00000000 if private or removed (ipcs -m)" },
+	[COL_SHMID] = { "SHMID", SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false,
+		"SysV shmid: the region ID" },
+	[COL_PERMS] = { "PERMS", 0, SCOLS_JSON_NUMBER, false,
+		"permission bits, in octal as ipcs (JSON: a decimal number)" },
+	[COL_BYTES] = { "BYTES", SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false,
+		"SysV size: the bytes asked for (ASKED)" },
+	[COL_NATTCH] = { "NATTCH", SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false,
+		"SysV attaches now: the processes mapping it (MAPPERS)" },
+	[COL_STATUS] = { "STATUS", 0, SCOLS_JSON_STRING, false,
+		"dest (removed), locked (SVID-locked); JSON: null if neither" },
 };
 
 static const int table_columns[] = {
@@ -427,7 +516,15 @@ static const int json_columns[] = {
 	COL_ID, COL_NAME, COL_ADDR, COL_LENGTH, COL_UID, COL_GID, COL_CUID,
 	COL_CPID, COL_MODE, COL_FLAGS, COL_WIRED, COL_SVID_COUNT,
 	COL_NR_MLOCKED, COL_CHARGED, COL_CHARGED_UID, COL_NR_MAPPERS,
-	COL_NR_FDS, COL_RESIDENT_PAGES, COL_CTIME_NS,
+	COL_NR_FDS, COL_RESIDENT_PAGES, COL_CTIME_NS, COL_ATIME_NS,
+	COL_DTIME_NS, COL_CHTIME_NS, COL_ASKED, COL_NR_ATTACHES, COL_CGID,
+	COL_LPID,
+};
+
+/* list --sysv, in text and JSON: the columns of ipcs -m. */
+static const int sysv_columns[] = {
+	COL_KEY, COL_SHMID, COL_OWNER, COL_PERMS, COL_BYTES, COL_NATTCH,
+	COL_STATUS,
 };
 
 /* The columns list prints, in order; a column may come twice. */
@@ -516,6 +613,33 @@ static const char *cell(char *buf, int col, const struct svm_info *in,
 			      region_flags(buf, in->flags);
 	case COL_CTIME_NS:
 		return number(buf, in->ctime_ns);
+	case COL_ATIME_NS:
+		return number(buf, in->atime_ns);
+	case COL_DTIME_NS:
+		return number(buf, in->dtime_ns);
+	case COL_CHTIME_NS:
+		return number(buf, in->chtime_ns);
+	case COL_ASKED:
+	case COL_BYTES:
+		return number(buf, in->asked);
+	case COL_NR_ATTACHES:
+		return number(buf, in->nr_attaches);
+	case COL_CGID:
+		return number(buf, in->cgid);
+	case COL_LPID:
+		snprintf(buf, CELL_MAX, "%d", in->lpid);
+		return buf;
+	case COL_KEY:
+		return key_cell(buf, in);
+	case COL_SHMID:
+		return number(buf, in->id);
+	case COL_PERMS:
+		snprintf(buf, CELL_MAX, json ? "%u" : "%o", in->mode);
+		return buf;
+	case COL_NATTCH:
+		return number(buf, in->nr_mappers);
+	case COL_STATUS:
+		return status_cell(buf, in);
 	}
 	return "";
 }
@@ -539,16 +663,21 @@ static int column_id(const char *name, size_t len)
 static int select_columns(const struct options *opt, struct columns *c)
 {
 	const char *s = opt->output;
-	bool json = opt->format == FMT_JSON;
-	size_t i, len;
+	const int *def = table_columns;
+	size_t i, len, ndef = ARRAY_SIZE(table_columns);
 	int id;
 
+	if (opt->sysv) {
+		def = sysv_columns;
+		ndef = ARRAY_SIZE(sysv_columns);
+	} else if (opt->format == FMT_JSON) {
+		def = json_columns;
+		ndef = ARRAY_SIZE(json_columns);
+	}
 	c->n = 0;
 	if (!s || *s == '+') {
-		for (i = 0; json && i < ARRAY_SIZE(json_columns); i++)
-			c->id[c->n++] = json_columns[i];
-		for (i = 0; !json && i < ARRAY_SIZE(table_columns); i++)
-			c->id[c->n++] = table_columns[i];
+		for (i = 0; i < ndef; i++)
+			c->id[c->n++] = def[i];
 		if (!s)
 			return 0;
 		s++;
@@ -595,6 +724,8 @@ static void print_column_help(void)
 			   ARRAY_SIZE(table_columns));
 	print_column_names("Default columns with --json: ", json_columns,
 			   ARRAY_SIZE(json_columns));
+	print_column_names("Default columns with --sysv: ", sysv_columns,
+			   ARRAY_SIZE(sysv_columns));
 }
 
 /* ---- JSON of info ------------------------------------------------------ */
@@ -686,12 +817,13 @@ static int print_list(const struct svm_info *v, size_t n,
 	struct libscols_column *cl;
 	struct libscols_line *ln;
 	char buf[CELL_MAX];
+	uint32_t key;
 	size_t i, k;
 	int ret = -ENOMEM;
 
 	if (!tb)
 		return fail(ret, "list regions");
-	if (scols_table_set_name(tb, "regions") ||
+	if (scols_table_set_name(tb, opt->sysv ? "segments" : "regions") ||
 	    scols_table_enable_json(tb, opt->format == FMT_JSON) ||
 	    scols_table_enable_raw(tb, opt->format == FMT_RAW) ||
 	    scols_table_enable_export(tb, opt->format == FMT_PAIRS) ||
@@ -704,6 +836,8 @@ static int print_list(const struct svm_info *v, size_t n,
 			goto out;
 	}
 	for (i = 0; i < n; i++) {
+		if (opt->sysv && !sysv_key(&v[i], &key))
+			continue;
 		ln = scols_table_new_line(tb, NULL);
 		if (!ln)
 			goto out;
@@ -977,15 +1111,46 @@ static void print_info_mappers(const struct svm_info *in,
 	}
 }
 
-static void print_info(const struct svm_info *in, const struct mapper_lists *l)
+/* CLOCK_REALTIME ns as "2026-12-01 12:34:56 +0000", or "never" for 0. */
+static const char *local_time(char *buf, uint64_t ns)
 {
-	char buf[CELL_MAX], when[64];
-	time_t t = in->ctime_ns / 1000000000;
+	time_t t = ns / 1000000000;
 	struct tm tm;
 
-	if (!localtime_r(&t, &tm) ||
-	    !strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %z", &tm))
-		snprintf(when, sizeof(when), "%lld", (long long)t);
+	if (!ns)
+		snprintf(buf, CELL_MAX, "never");
+	else if (!localtime_r(&t, &tm) ||
+		 !strftime(buf, CELL_MAX, "%Y-%m-%d %H:%M:%S %z", &tm))
+		snprintf(buf, CELL_MAX, "%lld", (long long)t);
+	return buf;
+}
+
+/*
+ * What shmctl(IPC_STAT) tells of a segment, and SysV's own lock: attaches
+ * and detaches, the last process to make one, the size asked for.
+ */
+static void print_info_sysv(const struct svm_info *in)
+{
+	char buf[CELL_MAX];
+
+	printf("changed:    %s\n", local_time(buf, in->chtime_ns));
+	printf("attached:   %s\n", local_time(buf, in->atime_ns));
+	printf("detached:   %s\n", local_time(buf, in->dtime_ns));
+	if (in->lpid)
+		printf("last pid:   %d\n", in->lpid);
+	else
+		printf("last pid:   none, or not visible in this pid namespace\n");
+	printf("attaches:   %" PRIu64 " since creation\n",
+	       (uint64_t)in->nr_attaches);
+	printf("asked:      %s (%" PRIu64 " bytes)\n",
+	       human_size(buf, in->asked), (uint64_t)in->asked);
+	printf("sysv lock:  %s\n",
+	       in->flags & SVM_REGION_SYSV_LOCK ? "yes" : "no");
+}
+
+static void print_info(const struct svm_info *in, const struct mapper_lists *l)
+{
+	char buf[CELL_MAX], when[CELL_MAX];
 
 	printf("name:       %s\n", in->name);
 	printf("id:         %" PRIu64 "\n", (uint64_t)in->id);
@@ -995,12 +1160,14 @@ static void print_info(const struct svm_info *in, const struct mapper_lists *l)
 	printf("owner:      %s (%u)\n", id_name(buf, in->uid, false), in->uid);
 	printf("group:      %s (%u)\n", id_name(buf, in->gid, true), in->gid);
 	printf("creator:    %s (%u), ", id_name(buf, in->cuid, false), in->cuid);
+	printf("group %s (%u), ", id_name(when, in->cgid, true), in->cgid);
 	if (in->cpid)
 		printf("pid %d\n", in->cpid);
 	else
 		printf("pid not visible in this pid namespace\n");
 	printf("mode:       %04o\n", in->mode);
-	printf("created:    %s\n", when);
+	printf("created:    %s\n", local_time(when, in->ctime_ns));
+	print_info_sysv(in);
 	printf("flags:      %s\n", region_flags(buf, in->flags));
 	printf("pages:      %s", human_size(buf, in->page_size));
 	printf(", %s in huge pages", human_size(buf, in->huge_bytes));
@@ -1839,7 +2006,8 @@ static const struct command {
  */
 enum {
 	OPT_JSON = 256, OPT_OUTPUT, OPT_BYTES, OPT_NOHEADINGS, OPT_RAW,
-	OPT_PAIRS, OPT_MODE, OPT_PERSIST, OPT_HUGE, OPT_FOR, OPT_VERSION
+	OPT_PAIRS, OPT_SYSV, OPT_MODE, OPT_PERSIST, OPT_HUGE, OPT_FOR,
+	OPT_VERSION
 };
 
 static const struct option long_options[] = {
@@ -1849,6 +2017,7 @@ static const struct option long_options[] = {
 	{ "noheadings", no_argument, NULL, OPT_NOHEADINGS },
 	{ "raw", no_argument, NULL, OPT_RAW },
 	{ "pairs", no_argument, NULL, OPT_PAIRS },
+	{ "sysv", no_argument, NULL, OPT_SYSV },
 	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "persist", no_argument, NULL, OPT_PERSIST },
 	{ "huge", no_argument, NULL, OPT_HUGE },
@@ -1913,6 +2082,10 @@ static int parse_options(int argc, char **argv, struct options *opt)
 			if (set_format(opt, FMT_PAIRS))
 				return EXIT_USAGE;
 			list_option(opt, "--pairs");
+			break;
+		case OPT_SYSV:
+			opt->sysv = true;
+			list_option(opt, "--sysv");
 			break;
 		case OPT_MODE:
 			if (parse_mode(optarg, &opt->mode))

@@ -1173,7 +1173,14 @@ static int json_fields(char *buf, size_t cap, const struct svm_info *in)
 		"         \"nr_mappers\": %u,\n"
 		"         \"nr_fds\": %u,\n"
 		"         \"resident_pages\": %llu,\n"
-		"         \"ctime_ns\": %llu\n",
+		"         \"ctime_ns\": %llu,\n"
+		"         \"atime_ns\": %llu,\n"
+		"         \"dtime_ns\": %llu,\n"
+		"         \"chtime_ns\": %llu,\n"
+		"         \"asked\": %llu,\n"
+		"         \"nr_attaches\": %llu,\n"
+		"         \"cgid\": %u,\n"
+		"         \"lpid\": %d\n",
 		(unsigned long long)in->id, in->name,
 		(unsigned long long)in->addr, (unsigned long long)in->length,
 		in->uid, in->gid, in->cuid, in->cpid, in->mode, in->flags,
@@ -1181,13 +1188,18 @@ static int json_fields(char *buf, size_t cap, const struct svm_info *in)
 		in->svid_count, in->nr_mlocked,
 		(unsigned long long)in->charged, in->charged_uid,
 		in->nr_mappers, in->nr_fds, (unsigned long long)in->resident,
-		(unsigned long long)in->ctime_ns);
+		(unsigned long long)in->ctime_ns,
+		(unsigned long long)in->atime_ns,
+		(unsigned long long)in->dtime_ns,
+		(unsigned long long)in->chtime_ns,
+		(unsigned long long)in->asked,
+		(unsigned long long)in->nr_attaches, in->cgid, in->lpid);
 }
 
 TEST_F(listing, json_has_every_field_of_every_region)
 {
 	const struct svm_info *a = &self->info[0], *b = &self->info[1];
-	char fa[1024], fb[1024], want[2304];
+	char fa[1536], fb[1536], want[3328];
 
 	/* What the fixture made, as the fields below must show it. */
 	ASSERT_EQ(LEN, a->length);
@@ -1198,6 +1210,10 @@ TEST_F(listing, json_has_every_field_of_every_region)
 	ASSERT_EQ(1, b->svid_count);
 	ASSERT_EQ(B_LEN, b->charged);
 	ASSERT_EQ(1, b->nr_mappers);
+	ASSERT_EQ(LEN, a->asked);
+	ASSERT_EQ(B_LEN, b->asked);
+	ASSERT_EQ(1, b->nr_attaches);
+	ASSERT_EQ(getpid(), b->lpid);
 
 	ASSERT_EQ(0, SVMCTL(&self->r, "-J", "list"));
 	json_fields(fa, sizeof(fa), a);
@@ -1261,6 +1277,239 @@ TEST(help_describes_each_column)
 	EXPECT_TRUE(contains(r.out, "\n           SIZE  size (human-readable unless --bytes)\n"));
 	EXPECT_TRUE(contains(r.out, "\n RESIDENT_PAGES  pages in memory now\n"));
 	EXPECT_TRUE(contains(r.out, "\nDefault columns: ID,NAME,ADDRESS,SIZE,"));
+}
+
+/* ---- svmctl list --sysv, and the SysV fields of info ------------------- */
+
+/*
+ * The SysV segments of libsvmk-sysv are regions named sysv:KEY (8 hex
+ * digits) or sysv:private:...; made here with the raw ioctls, as the
+ * library would:
+ *   key  0x0000002a, 4000 bytes asked, mode 0640, nothing else;
+ *   priv an IPC_PRIVATE one of 8192 bytes, mode 0600, SVID-locked;
+ *   dest 0x00000063, 12288 bytes, removed while the test holds it and
+ *        SVID-locked;
+ * and two regions list --sysv must leave out: "sysv:2a" (not 8 digits)
+ * and "sysvx-<pid>".  None persists: the fixture's fds hold them, so
+ * that they go with the test process even when the setup fails (the
+ * harness runs no teardown then).
+ */
+FIXTURE(sysv) {
+	char priv[48], other[48], bad[48];
+	int fd[5];			/* key, priv, dest, other, bad */
+	struct svm_info info[3];
+	struct run r;
+};
+
+#define SYSV_KEY	"sysv:0000002a"
+#define SYSV_DEST	"sysv:00000063"
+
+FIXTURE_SETUP(sysv)
+{
+	const unsigned int create = SVM_OPEN_CREATE | SVM_OPEN_EXCL |
+				    SVM_OPEN_CLOEXEC;
+	const char *names[5] = {
+		SYSV_KEY, self->priv, SYSV_DEST, self->other, self->bad,
+	};
+	const uint64_t asked[5] = { 4000, 8192, 12288, LEN, LEN };
+	const unsigned int mode[5] = { 0640, 0600, 0600, 0600, 0600 };
+	int dev = svm_dev_open(), i;
+
+	for (i = 0; i < 5; i++)
+		self->fd[i] = -1;
+	snprintf(self->priv, sizeof(self->priv), "sysv:private:%d-1", getpid());
+	snprintf(self->other, sizeof(self->other), "sysvx-%d", getpid());
+	snprintf(self->bad, sizeof(self->bad), "sysv:2a");
+	ASSERT_LE(0, dev);
+	for (i = 0; i < 5; i++) {
+		self->fd[i] = svm_open_region(dev, names[i], asked[i], create,
+					      mode[i], NULL);
+		ASSERT_LE(0, self->fd[i]) {
+			TH_LOG("create %s: %s", names[i],
+			       strerror(-self->fd[i]));
+		}
+	}
+	ASSERT_EQ(0, svm_wire_op(self->fd[1], SVM_WIRE_LOCK));
+	ASSERT_EQ(0, svm_wire_op(self->fd[2], SVM_WIRE_LOCK));
+	ASSERT_EQ(0, svm_remove_name(dev, SYSV_DEST));
+	close(dev);
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, svm_get_info(self->fd[i], &self->info[i]));
+	ASSERT_EQ(4000, self->info[0].asked) {
+		TH_LOG("the module does not report svm_info VER3's asked");
+	}
+}
+
+FIXTURE_TEARDOWN(sysv)
+{
+	int i;
+
+	for (i = 0; i < 5; i++)
+		if (self->fd[i] >= 0)
+			close(self->fd[i]);	/* the last holder: it goes */
+}
+
+TEST_F(sysv, list_prints_the_segments_as_ipcs)
+{
+	char want[512];
+
+	ASSERT_EQ(0, SVMCTL(&self->r, "-n", "--raw", "list", "--sysv"));
+	snprintf(want, sizeof(want),
+		 "0x0000002a %llu root 640 4000 0 \n"
+		 "0x00000000 %llu root 600 8192 0 locked\n"
+		 "0x00000000 %llu root 600 12288 0 dest\\x20locked\n",
+		 (unsigned long long)self->info[0].id,
+		 (unsigned long long)self->info[1].id,
+		 (unsigned long long)self->info[2].id);
+	EXPECT_STREQ(want, self->r.out) {
+		TH_LOG("other sysv: regions are left, or the lines differ");
+	}
+	EXPECT_STREQ("", self->r.err);
+}
+
+TEST_F(sysv, list_header_names_the_columns_of_ipcs)
+{
+	ASSERT_EQ(0, SVMCTL(&self->r, "--raw", "list", "--sysv"));
+	EXPECT_EQ(0, strncmp(self->r.out,
+			     "KEY SHMID OWNER PERMS BYTES NATTCH STATUS\n", 42));
+}
+
+TEST_F(sysv, list_plus_columns_and_pairs)
+{
+	char want[512];
+
+	ASSERT_EQ(0, SVMCTL(&self->r, "-P", "-o", "+NAME,NR_FDS", "--sysv",
+			    "list"));
+	snprintf(want, sizeof(want),
+		 "KEY=\"0x0000002a\" SHMID=\"%llu\" OWNER=\"root\" PERMS=\"640\" BYTES=\"4000\" NATTCH=\"0\" STATUS=\"\" NAME=\"%s\" NR_FDS=\"1\"\n"
+		 "KEY=\"0x00000000\" SHMID=\"%llu\" OWNER=\"root\" PERMS=\"600\" BYTES=\"8192\" NATTCH=\"0\" STATUS=\"locked\" NAME=\"%s\" NR_FDS=\"1\"\n"
+		 "KEY=\"0x00000000\" SHMID=\"%llu\" OWNER=\"root\" PERMS=\"600\" BYTES=\"12288\" NATTCH=\"0\" STATUS=\"dest locked\" NAME=\"%s\" NR_FDS=\"1\"\n",
+		 (unsigned long long)self->info[0].id, SYSV_KEY,
+		 (unsigned long long)self->info[1].id, self->priv,
+		 (unsigned long long)self->info[2].id, SYSV_DEST);
+	EXPECT_STREQ(want, self->r.out);
+}
+
+TEST_F(sysv, list_o_and_bytes_choose_the_columns)
+{
+	ASSERT_EQ(0, SVMCTL(&self->r, "-b", "-n", "-r", "-o",
+			    "KEY,SIZE,ASKED,FLAGS", "list", "--sysv"));
+	EXPECT_STREQ("0x0000002a 4096 4000 -\n"
+		     "0x00000000 8192 8192 wired\n"
+		     "0x00000000 12288 12288 removed,wired\n",
+		     self->r.out);
+}
+
+TEST_F(sysv, json_list_has_the_ipcs_fields)
+{
+	char want[1024];
+
+	ASSERT_EQ(0, SVMCTL(&self->r, "-J", "list", "--sysv"));
+	snprintf(want, sizeof(want),
+		 "{\n   \"segments\": [\n"
+		 "      {\n         \"key\": \"0x0000002a\",\n         \"shmid\": %llu,\n"
+		 "         \"owner\": \"root\",\n         \"perms\": 416,\n"
+		 "         \"bytes\": 4000,\n         \"nattch\": 0,\n"
+		 "         \"status\": null\n"
+		 "      },{\n         \"key\": \"0x00000000\",\n         \"shmid\": %llu,\n"
+		 "         \"owner\": \"root\",\n         \"perms\": 384,\n"
+		 "         \"bytes\": 8192,\n         \"nattch\": 0,\n"
+		 "         \"status\": \"locked\"\n"
+		 "      },{\n         \"key\": \"0x00000000\",\n         \"shmid\": %llu,\n"
+		 "         \"owner\": \"root\",\n         \"perms\": 384,\n"
+		 "         \"bytes\": 12288,\n         \"nattch\": 0,\n"
+		 "         \"status\": \"dest locked\"\n"
+		 "      }\n   ]\n}\n",
+		 (unsigned long long)self->info[0].id,
+		 (unsigned long long)self->info[1].id,
+		 (unsigned long long)self->info[2].id);
+	EXPECT_STREQ(want, self->r.out);
+}
+
+/* A mapping made and gone: one attach, one detach, by this process. */
+TEST_F(sysv, info_shows_attaches_the_last_pid_and_the_asked_size)
+{
+	struct svmk_region *reg;
+	struct svm_info in;
+	struct svmk *svm;
+	char when[64];
+	time_t t;
+
+	ASSERT_EQ(0, svmk_open(&svm, 0));
+	ASSERT_EQ(0, svmk_region_open(svm, SYSV_KEY, 0, 0, 0, &reg));
+	svmk_region_close(reg);
+	svmk_close(svm);
+	ASSERT_EQ(0, svm_get_info(self->fd[0], &in));
+	ASSERT_EQ(1, in.nr_attaches);
+	ASSERT_NE(0, in.atime_ns);
+	ASSERT_LE(in.atime_ns, in.dtime_ns);
+
+	ASSERT_EQ(0, SVMCTL(&self->r, "info", SYSV_KEY));
+	EXPECT_TRUE(contains(self->r.out, "\nattaches:   1 since creation\n"));
+	EXPECT_TRUE(contains(self->r.out, "\nlast pid:   %d\n", getpid()));
+	EXPECT_TRUE(contains(self->r.out, "\nasked:      3.9K (4000 bytes)\n"));
+	EXPECT_TRUE(contains(self->r.out, "\ncreator:    root (0), group root (0), pid %d\n",
+			     getpid()));
+	EXPECT_TRUE(contains(self->r.out, "\nsysv lock:  no\n"));
+	t = in.dtime_ns / 1000000000;
+	ASSERT_NE(0, strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %z",
+			      localtime(&t)));
+	EXPECT_TRUE(contains(self->r.out, "\ndetached:   %s\n", when));
+
+	ASSERT_EQ(0, SVMCTL(&self->r, "-J", "info", SYSV_KEY));
+	EXPECT_TRUE(contains(self->r.out, ",\n  \"atime_ns\": %llu,\n  \"dtime_ns\": %llu,\n  \"chtime_ns\": %llu,\n  \"asked\": 4000,\n  \"nr_attaches\": 1,\n  \"cgid\": 0,\n  \"lpid\": %d,\n",
+			     (unsigned long long)in.atime_ns,
+			     (unsigned long long)in.dtime_ns,
+			     (unsigned long long)in.chtime_ns, getpid()));
+}
+
+TEST_F(sysv, info_of_a_region_never_mapped_says_never)
+{
+	ASSERT_EQ(0, SVMCTL(&self->r, "info", self->priv));
+	EXPECT_TRUE(contains(self->r.out, "\nattached:   never\n"));
+	EXPECT_TRUE(contains(self->r.out, "\ndetached:   never\n"));
+	EXPECT_TRUE(contains(self->r.out, "\nlast pid:   none, or not visible in this pid namespace\n"));
+	EXPECT_TRUE(contains(self->r.out, "\nattaches:   0 since creation\n"));
+}
+
+/* SVM_WIRE_SYSV: the region's one SysV lock, a flag of its own. */
+TEST_F(sysv, the_sysv_lock_shows_in_flags_and_info)
+{
+	struct svm_wire w = {
+		.size = sizeof(w), .op = SVM_WIRE_LOCK, .flags = SVM_WIRE_SYSV,
+	};
+
+	ASSERT_EQ(0, ioctl(self->fd[0], SVM_IOC_WIRE, &w));
+	ASSERT_EQ(0, SVMCTL(&self->r, "info", SYSV_KEY));
+	EXPECT_TRUE(contains(self->r.out, "\nflags:      wired,sysv-lock\n"));
+	EXPECT_TRUE(contains(self->r.out, "\nsysv lock:  yes\n"));
+	ASSERT_EQ(0, SVMCTL(&self->r, "-n", "-r", "-o", "KEY,STATUS,FLAGS",
+			    "list", "--sysv"));
+	EXPECT_TRUE(contains(self->r.out,
+			     "0x0000002a locked wired,sysv-lock\n"));
+	ASSERT_EQ(0, SVMCTL(&self->r, "-J", "info", SYSV_KEY));
+	EXPECT_TRUE(contains(self->r.out, "\n  \"flags\": %u,\n",
+			     SVM_REGION_WIRED | SVM_REGION_SYSV_LOCK));
+	w.op = SVM_WIRE_UNLOCK;
+	ASSERT_EQ(0, ioctl(self->fd[0], SVM_IOC_WIRE, &w));
+}
+
+TEST(sysv_applies_to_list_only)
+{
+	struct run r;
+
+	EXPECT_EQ(2, SVMCTL(&r, "--sysv", "info", "a"));
+	EXPECT_TRUE(contains(r.err, "svmctl: --sysv applies to list only\n"));
+	EXPECT_STREQ("", r.out);
+}
+
+TEST(help_names_sysv_and_its_columns)
+{
+	struct run r;
+
+	ASSERT_EQ(0, SVMCTL(&r, "--help"));
+	EXPECT_TRUE(contains(r.out, "svmctl [-J|-P|-r] [-n] [-b] [-o COLS] list [--sysv]\n"));
+	EXPECT_TRUE(contains(r.out, "\nDefault columns with --sysv: KEY,SHMID,OWNER,PERMS,BYTES,NATTCH,STATUS\n"));
 }
 
 /* The guest runs the dynamically linked svmctl, as installed ones are. */
