@@ -81,11 +81,19 @@ static long svm_ioc_open(void __user *uarg)
 	if (!(a.flags & SVM_OPEN_CREATE) &&
 	    (a.flags & (SVM_OPEN_EXCL | SVM_OPEN_PERSIST | SVM_OPEN_HUGE)))
 		return -EINVAL;
+	if ((a.flags & SVM_OPEN_NOACCESS) && (a.flags & SVM_OPEN_RDONLY))
+		return -EINVAL;
+	/* By id: no name, and nothing to create. */
+	if ((a.flags & SVM_OPEN_ID) &&
+	    (a.name || !a.id || (a.flags & SVM_OPEN_CREATE)))
+		return -EINVAL;
 	if (a.length > svm_window_size)
 		return -EFBIG;
-	err = svm_copy_name(name, a.name);
-	if (err)
-		return err;
+	if (!(a.flags & SVM_OPEN_ID)) {
+		err = svm_copy_name(name, a.name);
+		if (err)
+			return err;
+	}
 	/* Make sure the result can be written before creating anything. */
 	if (svm_copy_out(uarg, usize, &a, sizeof(a)))
 		return -EFAULT;
@@ -94,15 +102,19 @@ static long svm_ioc_open(void __user *uarg)
 	fd = get_unused_fd_flags(a.flags & SVM_OPEN_CLOEXEC ? O_CLOEXEC : 0);
 	if (fd < 0)
 		return fd;
-	r = svm_region_get_or_create(name, a.flags & SVM_OPEN_HUGE ?
-				     ALIGN(a.length, SVM_HUGE_SIZE) :
-				     PAGE_ALIGN(a.length), a.flags, a.mode,
-				     &created);
+	created = false;
+	if (a.flags & SVM_OPEN_ID)
+		r = svm_region_get_by_id(a.id, PAGE_ALIGN(a.length), a.flags);
+	else
+		r = svm_region_get_or_create(name, a.flags & SVM_OPEN_HUGE ?
+					     ALIGN(a.length, SVM_HUGE_SIZE) :
+					     PAGE_ALIGN(a.length), a.length,
+					     a.flags, a.mode, &created);
 	if (IS_ERR(r)) {
 		err = PTR_ERR(r);
 		goto out_fd;
 	}
-	file = svm_region_file(r, a.flags & SVM_OPEN_RDONLY);
+	file = svm_region_file(r, a.flags);
 	if (IS_ERR(file)) {
 		if (created)
 			svm_region_abandon(r);
@@ -139,7 +151,15 @@ static long svm_ioc_remove(void __user *uarg)
 	err = svm_copy_in(&a, sizeof(a), SVM_REMOVE_SIZE_VER0, uarg, &usize);
 	if (err)
 		return err;
-	if (a.flags)
+	if (a.flags & ~SVM_REMOVE_FLAGS)
+		return -EINVAL;
+	if (a.flags & SVM_REMOVE_ID) {
+		if (usize < SVM_REMOVE_SIZE_VER1 || a.name || !a.id)
+			return -EINVAL;
+		svm_ns_reap();
+		return svm_region_remove_id(a.id);
+	}
+	if (a.id)
 		return -EINVAL;
 	err = svm_copy_name(name, a.name);
 	if (err)
@@ -311,10 +331,10 @@ static long svm_ioc_wire(struct svm_region *r, void __user *uarg)
 	err = svm_copy_in(&a, sizeof(a), SVM_WIRE_SIZE_VER0, uarg, &usize);
 	if (err)
 		return err;
-	if (a.flags || a.__reserved0 || a.op < SVM_WIRE_MLOCK ||
-	    a.op > SVM_WIRE_UNLOCK)
+	if ((a.flags & ~SVM_WIRE_FLAGS) || a.__reserved0 ||
+	    a.op < SVM_WIRE_MLOCK || a.op > SVM_WIRE_UNLOCK)
 		return -EINVAL;
-	return svm_wire(r, a.op);
+	return svm_wire(r, a.op, a.flags);
 }
 
 /*
@@ -353,8 +373,9 @@ static long svm_ioc_setperm(struct svm_region *r, void __user *uarg)
 	return svm_region_setperm(r, a.flags, uid, gid, a.mode);
 }
 
-static long svm_ioc_watch(struct svm_region *r, void __user *uarg)
+static long svm_ioc_watch(struct file *file, void __user *uarg)
 {
+	struct svm_region *r = file->private_data;
 	unsigned int flags = 0;
 	struct svm_watch a;
 	u32 usize;
@@ -370,6 +391,9 @@ static long svm_ioc_watch(struct svm_region *r, void __user *uarg)
 	if (a.event_size < SVM_EVENT_SIZE_VER0 ||
 	    a.event_size > SVM_EVENT_SIZE_MAX)
 		return -EINVAL;
+	/* An SVM_OPEN_NOACCESS fd grants no read. */
+	if (!(file->f_mode & FMODE_READ))
+		return -EACCES;
 	/*
 	 * The permission of a read-only open, by the caller's creds now;
 	 * svm_lock, as SVM_IOC_SETPERM may be changing uid, gid and mode.
@@ -405,7 +429,7 @@ long svm_region_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case SVM_IOC_SETPERM:
 		return svm_ioc_setperm(r, uarg);
 	case SVM_IOC_WATCH:
-		return svm_ioc_watch(r, uarg);
+		return svm_ioc_watch(file, uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -86,9 +86,9 @@ static int __init svm_init(void)
 	int err;
 
 	BUILD_BUG_ON(sizeof(struct svm_open) != SVM_OPEN_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct svm_remove) != SVM_REMOVE_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct svm_remove) != SVM_REMOVE_SIZE_VER1);
 	BUILD_BUG_ON(sizeof(struct svm_window) != SVM_WINDOW_SIZE_VER1);
-	BUILD_BUG_ON(sizeof(struct svm_info) != SVM_INFO_SIZE_VER2);
+	BUILD_BUG_ON(sizeof(struct svm_info) != SVM_INFO_SIZE_VER3);
 	BUILD_BUG_ON(SVM_HUGE_SIZE != PMD_SIZE);
 	BUILD_BUG_ON(sizeof(struct svm_list) != SVM_LIST_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct svm_mappers) != SVM_MAPPERS_SIZE_VER0);

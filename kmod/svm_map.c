@@ -33,7 +33,9 @@
  * under mmap_lock, and current is not always the mapper there (fork runs
  * them in the parent): the address space is vma->vm_mm.  The first VMA
  * of an address space and its last are the ATTACH and DETACH events of
- * the region's watches (svm_watch.c), queued there.
+ * the region's watches (svm_watch.c), queued there, and SysV's attach and
+ * detach (svm_info's atime_ns, dtime_ns, nr_attaches, lpid), recorded
+ * there with the same clock reading.
  */
 #include <linux/fcntl.h>
 #include <linux/file.h>
@@ -65,15 +67,65 @@ static struct svm_mm *svm_mm_find(struct svm_region *r,
 }
 
 /*
+ * An attach or a detach of r by the process by at now (CLOCK_MONOTONIC),
+ * into *when (CLOCK_REALTIME) and lpid; r->lock held.  Returns the pid
+ * lpid held before, for the caller to put.
+ */
+static struct pid *svm_attach_note(struct svm_region *r, struct pid *by,
+				   ktime_t now, u64 *when)
+{
+	struct pid *old = r->lpid;
+
+	lockdep_assert_held(&r->lock);
+	*when = ktime_to_ns(ktime_mono_to_real(now));
+	r->lpid = get_pid(by);
+	return old;
+}
+
+/*
+ * Who makes the mapper who leave mm: the caller when mm is its own
+ * (munmap(2), mremap(2), a mapping over it); else mm is torn down (exec,
+ * exit, a signal) and it is the mapper, usually the caller too, but the
+ * last mmput() may be another's (a /proc reader, khugepaged); the caller
+ * (a failed fork's parent) when the mapper has no pid.
+ */
+static struct pid *svm_attach_leaver(struct mm_struct *mm,
+				     struct svm_who *who)
+{
+	struct pid *pid = NULL;
+
+	if (mm != current->mm)
+		pid = svm_who_pid(who, NULL);
+	return pid ? pid : task_tgid(current);
+}
+
+/*
+ * The attach record of r for svm_info, with the mappers it counts, as
+ * one snapshot.
+ */
+void svm_attach_info(struct svm_region *r, struct svm_info *info)
+{
+	mutex_lock(&r->lock);
+	info->nr_mappers = r->nr_mappers;
+	info->atime_ns = r->atime_ns;
+	info->dtime_ns = r->dtime_ns;
+	info->nr_attaches = r->nr_attaches;
+	info->lpid = pid_vnr(r->lpid);
+	mutex_unlock(&r->lock);
+}
+
+/*
  * Count a new VMA of r in mm; the first one of an address space is its
- * ATTACH.  A VM_LOCKED one (MAP_LOCKED, mlockall(MCL_FUTURE)) may wire
- * the region: the watches are told once its mappers are looked at.
+ * ATTACH, made by the caller (the parent, for a fork child's).  A
+ * VM_LOCKED one (MAP_LOCKED, mlockall(MCL_FUTURE)) may wire the region:
+ * the watches are told once its mappers are looked at.
  */
 static int svm_mm_add(struct svm_region *r, struct mm_struct *mm,
 		      vm_flags_t vm_flags, gfp_t gfp)
 {
 	struct svm_mm *new = kzalloc(sizeof(*new), gfp), *m;
 	struct svm_wev ev = { .type = SVM_EVENT_ATTACH };
+	struct pid *old = NULL;
 	bool look;
 
 	if (!new)
@@ -92,12 +144,17 @@ static int svm_mm_add(struct svm_region *r, struct mm_struct *mm,
 		m->mm = mm;
 		list_add_tail(&m->node, &r->mappers);
 		WRITE_ONCE(r->nr_mappers, r->nr_mappers + 1);
+		r->nr_attaches++;
+		ev.now = ktime_get();
+		old = svm_attach_note(r, task_tgid(current), ev.now,
+				      &r->atime_ns);
 		ev.who = m->who;
 		svm_watch_queue(r, &ev);
 	}
 	m->nr_maps++;
 	look = (vm_flags & VM_LOCKED) && !list_empty(&r->watches);
 	mutex_unlock(&r->lock);
+	put_pid(old);
 	if (new) {
 		svm_who_forget_task(new->who);
 		svm_who_put(new->who);
@@ -116,6 +173,7 @@ static void svm_mm_del(struct svm_region *r, struct mm_struct *mm)
 {
 	struct svm_wev ev = { .type = SVM_EVENT_DETACH };
 	struct svm_who *who = NULL;
+	struct pid *old = NULL;
 	struct svm_mm *m;
 	bool look;
 
@@ -125,6 +183,9 @@ static void svm_mm_del(struct svm_region *r, struct mm_struct *mm)
 		list_del(&m->node);
 		WRITE_ONCE(r->nr_mappers, r->nr_mappers - 1);
 		who = m->who;
+		ev.now = ktime_get();
+		old = svm_attach_note(r, svm_attach_leaver(mm, who), ev.now,
+				      &r->dtime_ns);
 		if (!list_empty(&r->watches)) {
 			ev.who = who;
 			ev.cause = svm_detach_cause(mm, who, &ev.signo);
@@ -134,6 +195,7 @@ static void svm_mm_del(struct svm_region *r, struct mm_struct *mm)
 	}
 	look = READ_ONCE(r->wired_seen) && !list_empty(&r->watches);
 	mutex_unlock(&r->lock);
+	put_pid(old);
 	if (who) {
 		svm_who_forget_task(who);
 		svm_who_put(who);
@@ -290,6 +352,12 @@ static unsigned long svm_region_get_unmapped_area(struct file *file,
 {
 	struct svm_region *r = file->private_data;
 
+	/*
+	 * An SVM_OPEN_NOACCESS fd: do_mmap() would refuse it for want of
+	 * FMODE_READ, but only after asking here, and never calls ->mmap.
+	 */
+	if (!(file->f_mode & FMODE_READ))
+		return -EACCES;
 	if ((flags & MAP_TYPE) == MAP_PRIVATE)
 		return -EINVAL;
 	/*
@@ -363,12 +431,23 @@ void svm_region_seal(struct svm_region *r)
 	SHMEM_I(inode)->seals |= F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW;
 }
 
-/* A new file for r; takes over the caller's reference on success. */
-struct file *svm_region_file(struct svm_region *r, bool rdonly)
+/*
+ * A new file for r with the access open_flags (SVM_OPEN_*) ask for; takes
+ * over the caller's reference on success.  SVM_OPEN_NOACCESS gives
+ * O_ACCMODE, as open(2) of flags 3 does: f_mode has neither FMODE_READ
+ * nor FMODE_WRITE, the file is good for ioctl(2) only.
+ */
+struct file *svm_region_file(struct svm_region *r, u32 open_flags)
 {
 	struct inode *inode = r->inode;
 	char name[SVM_NAME_MAX + 4];
 	struct file *file;
+	int oflags = O_RDWR;
+
+	if (open_flags & SVM_OPEN_NOACCESS)
+		oflags = O_ACCMODE;
+	else if (open_flags & SVM_OPEN_RDONLY)
+		oflags = O_RDONLY;
 
 	snprintf(name, sizeof(name), "svm:%s", r->key.name);
 	/*
@@ -377,8 +456,8 @@ struct file *svm_region_file(struct svm_region *r, bool rdonly)
 	 */
 	__module_get(THIS_MODULE);
 	ihold(inode);
-	file = alloc_file_pseudo(inode, r->mnt, name,
-				 rdonly ? O_RDONLY : O_RDWR, &svm_region_fops);
+	file = alloc_file_pseudo(inode, r->mnt, name, oflags,
+				 &svm_region_fops);
 	if (IS_ERR(file)) {
 		iput(inode);
 		module_put(THIS_MODULE);

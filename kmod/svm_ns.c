@@ -199,6 +199,13 @@ void svm_ns_erase(struct svm_ns *ns, struct svm_region *r)
 	xa_erase(&ns->ids, r->id);
 }
 
+/* ns's region of id, removed ones still held included; or NULL. */
+struct svm_region *svm_ns_find(struct svm_ns *ns, u64 id)
+{
+	lockdep_assert_held(&svm_lock);
+	return xa_load(&ns->ids, id);
+}
+
 /* ns's region with the lowest id above *id, which it sets; or NULL. */
 struct svm_region *svm_ns_find_after(struct svm_ns *ns, unsigned long *id)
 {

@@ -5,7 +5,7 @@
  * Lock order (outermost first):
  *
  *   mm->mmap_lock		get_unmapped_area, ->mmap, vm_ops->open/close
- *     svm_region.lock		mapper list, watch list
+ *     svm_region.lock		mapper list, watch list, attach record
  *       svm_watcher.lock	(spinlock) a watch's ring
  *       svm_who.lock		(spinlock) a mapper's pid or task
  *
@@ -48,6 +48,7 @@
 
 #include <linux/fs.h>
 #include <linux/kref.h>
+#include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/maple_tree.h>
 #include <linux/mutex.h>
@@ -103,6 +104,7 @@ struct svm_wev {
 	u32			type, cause, signo, source;
 	struct svm_who		*who;	/* a mapper's event: whose */
 	struct pid		*pid;	/* else the process, or NULL */
+	ktime_t			now;	/* CLOCK_MONOTONIC, 0: read it then */
 };
 
 /* One mapper as svm_mappers_get() saw it; mm is held by mmgrab(). */
@@ -129,14 +131,18 @@ struct svm_region {
 
 	/*
 	 * svm_lock: set by SVM_IOC_SETPERM (written with WRITE_ONCE(), so
-	 * a lockless reader uses READ_ONCE()).
+	 * a lockless reader uses READ_ONCE()); chtime_ns is the creation
+	 * time, then that of the last SVM_IOC_SETPERM.
 	 */
 	umode_t			mode;
 	kuid_t			uid;
 	kgid_t			gid;
+	u64			chtime_ns;
 
 	/* Immutable after creation. */
 	kuid_t			cuid;
+	kgid_t			cgid;
+	u64			asked;		/* bytes asked for, unrounded */
 	u64			id;
 	/* key.ns: the IPC namespace it was created in, held by the region */
 	struct svm_key		key;
@@ -153,17 +159,28 @@ struct svm_region {
 	/* What shmem's mmap installs; every mapping forwards to it. */
 	const struct vm_operations_struct *shmem_vm_ops;
 
-	struct mutex		lock;		/* protects the three below */
+	/*
+	 * Protects the mapper list and its count, the watch list, and the
+	 * attach record (SysV's shm_atime, shm_dtime, shm_lpid): when an
+	 * address space last became a mapper or left, how many ever
+	 * became one, and who made the last of these (held; for a fork
+	 * child's attach, the parent).
+	 */
+	struct mutex		lock;
 	struct list_head	mappers;	/* struct svm_mm */
 	unsigned int		nr_mappers;
 	struct list_head	watches;	/* struct svm_watcher */
+	u64			atime_ns, dtime_ns; /* CLOCK_REALTIME, 0: never */
+	u64			nr_attaches;
+	struct pid		*lpid;
 
 	/*
 	 * The SVID source of wiring.  The POSIX source is no state of ours:
 	 * it is the kernel's VM_LOCKED on the mappers' VMAs (svm_wire.c).
 	 */
-	struct mutex		wire_mutex;	/* protects the four below */
+	struct mutex		wire_mutex;	/* protects the five below */
 	unsigned int		svid;		/* SVID lock count */
+	bool			sysv_lock;	/* one of svid: SVM_WIRE_SYSV's */
 	u64			charged;	/* bytes; 0 when svid is 0 */
 	kuid_t			charged_uid;
 	bool			wired_seen;	/* as watches were told */
@@ -217,10 +234,12 @@ void svm_user_usage(kuid_t uid, struct svm_window *w);
 int svm_regions_init(void);
 void svm_regions_exit(void);
 struct svm_region *svm_region_get_or_create(const char *name, u64 len,
-					    u32 flags, umode_t mode,
+					    u64 asked, u32 flags, umode_t mode,
 					    bool *created);
+struct svm_region *svm_region_get_by_id(u64 id, u64 len, u32 flags);
 void svm_region_put(struct svm_region *r);
 int svm_region_remove(const char *name);
+int svm_region_remove_id(u64 id);
 int svm_region_setperm(struct svm_region *r, u32 flags, kuid_t uid,
 		       kgid_t gid, umode_t mode);
 void svm_region_abandon(struct svm_region *r);
@@ -239,6 +258,7 @@ int svm_ns_charge(struct svm_ns *ns, u64 len);
 void svm_ns_uncharge(struct svm_ns *ns, u64 len);
 int svm_ns_insert(struct svm_ns *ns, struct svm_region *r);
 void svm_ns_erase(struct svm_ns *ns, struct svm_region *r);
+struct svm_region *svm_ns_find(struct svm_ns *ns, u64 id);
 struct svm_region *svm_ns_find_after(struct svm_ns *ns, unsigned long *id);
 struct svm_ns *svm_ns_unused(struct svm_ns *ns);
 void svm_ns_free(struct svm_ns *ns);
@@ -248,7 +268,7 @@ void svm_ns_reap(void);
 bool svm_wired(unsigned int nr_mlocked, unsigned int svid);
 int svm_wiring_change(unsigned int nr_mlocked, unsigned int svid,
 		      int mlock_delta, int svid_delta);
-int svm_wire(struct svm_region *r, u32 op);
+int svm_wire(struct svm_region *r, u32 op, u32 flags);
 int svm_wire_info(struct svm_region *r, struct svm_info *info);
 void svm_wire_destroy(struct svm_region *r);
 
@@ -265,13 +285,15 @@ void svm_watch_event(struct svm_region *r, u32 type, u32 source,
 		     struct pid *pid);
 void svm_watch_region_gone(struct svm_region *r);
 struct svm_who *svm_who_new(struct mm_struct *mm, gfp_t gfp);
+struct pid *svm_who_pid(struct svm_who *who, bool *pending);
 void svm_who_forget_task(struct svm_who *who);
 void svm_who_put(struct svm_who *who);
 u32 svm_detach_cause(struct mm_struct *mm, struct svm_who *who, u32 *signo);
 
 /* svm_map.c: region files, mappings, mapper tracking, the placeholder. */
 void svm_region_seal(struct svm_region *r);
-struct file *svm_region_file(struct svm_region *r, bool rdonly);
+struct file *svm_region_file(struct svm_region *r, u32 open_flags);
+void svm_attach_info(struct svm_region *r, struct svm_info *info);
 struct svm_mapper_snap *svm_mappers_get(struct svm_region *r, bool mlock,
 					unsigned int *nr);
 void svm_mappers_put(struct svm_mapper_snap *s, unsigned int nr);

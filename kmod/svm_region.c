@@ -34,7 +34,7 @@
 /*
  * svm_lock protects the name table, the namespaces (svm_ns.c) with their
  * id tables, the window, the per-user table and the named, persist_ref,
- * reap, flags, uid, gid and mode fields of every region.  It is never
+ * reap, flags, uid, gid, mode and chtime_ns fields of every region.  It is never
  * taken under mmap_lock (see svm_priv.h for the lock order).
  */
 DEFINE_MUTEX(svm_lock);
@@ -347,6 +347,7 @@ static void svm_region_release(struct kref *ref)
 	shmem_truncate_range(r->inode, 0, (loff_t)-1);
 	iput(r->inode);
 	put_pid(r->cpid);
+	put_pid(r->lpid);
 	mutex_destroy(&r->wire_mutex);
 	mutex_destroy(&r->lock);
 	kmem_cache_free(svm_region_cache, r);
@@ -380,7 +381,7 @@ int svm_region_perm(struct svm_region *r, int want)
 
 static struct svm_region *svm_region_create(struct svm_ns *ns,
 					    const char *name, u64 len,
-					    u32 flags, umode_t mode)
+					    u64 asked, u32 flags, umode_t mode)
 {
 	struct vfsmount *mnt = svm_shm_mnt;
 	struct svm_region *r;
@@ -411,14 +412,17 @@ static struct svm_region *svm_region_create(struct svm_ns *ns,
 	r->key.ns = ns;
 	memcpy(r->key.name, name, sizeof(r->key.name));
 	r->len = len;
+	r->asked = asked;
 	r->mnt = mnt;
 	if (flags & SVM_OPEN_HUGE)
 		r->flags |= SVM_REGION_HUGE;
 	r->uid = current_euid();
 	r->cuid = r->uid;
 	r->gid = current_egid();
+	r->cgid = r->gid;
 	r->mode = mode;
 	r->ctime_ns = ktime_get_real_ns();
+	r->chtime_ns = r->ctime_ns;
 
 	r->user = svm_user_charge(r->uid, len);
 	if (IS_ERR(r->user)) {
@@ -510,17 +514,33 @@ static struct svm_region *svm_region_lookup(struct svm_ns *ns,
 }
 
 /*
+ * May the caller open the existing region r with flags (SVM_OPEN_*), len
+ * being 0 or the size it expects; svm_lock held.  SVM_OPEN_NOACCESS asks
+ * for no access, so no permission bit is checked.
+ */
+static int svm_region_may_open(struct svm_region *r, u64 len, u32 flags)
+{
+	int want = (flags & SVM_OPEN_RDONLY) ? MAY_READ : MAY_READ | MAY_WRITE;
+
+	lockdep_assert_held(&svm_lock);
+	if (len && len != r->len)
+		return -EINVAL;
+	if (flags & SVM_OPEN_NOACCESS)
+		return 0;
+	return svm_region_perm(r, want);
+}
+
+/*
  * Look name up in the caller's IPC namespace, or create it there
  * (SVM_OPEN_CREATE), atomically with respect to every other open and
  * remove.  name is zero-padded to SVM_NAME_MAX and len page-aligned; both
- * were validated by the caller.  Returns the region with a reference for
- * the caller.
+ * were validated by the caller; asked is the length before rounding.
+ * Returns the region with a reference for the caller.
  */
 struct svm_region *svm_region_get_or_create(const char *name, u64 len,
-					    u32 flags, umode_t mode,
+					    u64 asked, u32 flags, umode_t mode,
 					    bool *created)
 {
-	int want = (flags & SVM_OPEN_RDONLY) ? MAY_READ : MAY_READ | MAY_WRITE;
 	struct svm_ns *ns, *unused = NULL;
 	struct svm_region *r;
 	int err;
@@ -532,10 +552,7 @@ struct svm_region *svm_region_get_or_create(const char *name, u64 len,
 		err = -EEXIST;
 		if (flags & SVM_OPEN_EXCL)
 			goto out_err;
-		err = -EINVAL;
-		if (len && len != r->len)
-			goto out_err;
-		err = svm_region_perm(r, want);
+		err = svm_region_may_open(r, len, flags);
 		if (err)
 			goto out_err;
 		kref_get(&r->ref);
@@ -550,7 +567,7 @@ struct svm_region *svm_region_get_or_create(const char *name, u64 len,
 			err = PTR_ERR(ns);
 			goto out_err;
 		}
-		r = svm_region_create(ns, name, len, flags, mode);
+		r = svm_region_create(ns, name, len, asked, flags, mode);
 		if (IS_ERR(r))
 			unused = svm_ns_unused(ns);
 		*created = true;
@@ -564,6 +581,30 @@ struct svm_region *svm_region_get_or_create(const char *name, u64 len,
 out_err:
 	mutex_unlock(&svm_lock);
 	return ERR_PTR(err);
+}
+
+/*
+ * The region of id in the caller's IPC namespace, removed ones still held
+ * included (as shmat(2) reaches a segment marked for destruction), if the
+ * caller may open it with flags and len as by name.  Returns it with a
+ * reference for the caller.
+ */
+struct svm_region *svm_region_get_by_id(u64 id, u64 len, u32 flags)
+{
+	struct svm_region *r = NULL;
+	struct svm_ns *ns;
+	int err = -ENOENT;
+
+	mutex_lock(&svm_lock);
+	ns = svm_ns_current();
+	if (ns)
+		r = svm_ns_find(ns, id);
+	if (r)
+		err = svm_region_may_open(r, len, flags);
+	if (!err)
+		kref_get(&r->ref);
+	mutex_unlock(&svm_lock);
+	return err ? ERR_PTR(err) : r;
 }
 
 /*
@@ -608,25 +649,49 @@ static bool svm_region_may_admin(struct svm_region *r)
 }
 
 /*
+ * Remove r, found under svm_lock (NULL: none), if the caller may; returns
+ * without svm_lock.  A region removed already (found by id) stays as it
+ * is, as IPC_RMID leaves a segment marked SHM_DEST.
+ */
+static int svm_region_remove_found(struct svm_region *r)
+{
+	int err = 0;
+
+	lockdep_assert_held(&svm_lock);
+	if (!r)
+		err = -ENOENT;
+	else if (!svm_region_may_admin(r))
+		err = -EPERM;
+	if (!err && r->named) {
+		svm_region_unlink(r);
+		return 0;
+	}
+	mutex_unlock(&svm_lock);
+	return err;
+}
+
+/*
  * Unlink name in the caller's IPC namespace; its memory lives on until the
  * last holder leaves.
  */
 int svm_region_remove(const char *name)
 {
-	struct svm_region *r;
+	mutex_lock(&svm_lock);
+	return svm_region_remove_found(svm_region_lookup(svm_ns_current(),
+							 name));
+}
+
+/*
+ * Unlink the region of id in the caller's IPC namespace, whatever region
+ * has its name now; a region removed already is left alone.
+ */
+int svm_region_remove_id(u64 id)
+{
+	struct svm_ns *ns;
 
 	mutex_lock(&svm_lock);
-	r = svm_region_lookup(svm_ns_current(), name);
-	if (!r) {
-		mutex_unlock(&svm_lock);
-		return -ENOENT;
-	}
-	if (!svm_region_may_admin(r)) {
-		mutex_unlock(&svm_lock);
-		return -EPERM;
-	}
-	svm_region_unlink(r);
-	return 0;
+	ns = svm_ns_current();
+	return svm_region_remove_found(ns ? svm_ns_find(ns, id) : NULL);
 }
 
 /*
@@ -653,6 +718,7 @@ int svm_region_setperm(struct svm_region *r, u32 flags, kuid_t uid,
 		WRITE_ONCE(r->gid, gid);
 	if (flags & SVM_SETPERM_MODE)
 		WRITE_ONCE(r->mode, mode);
+	WRITE_ONCE(r->chtime_ns, ktime_get_real_ns());
 out:
 	mutex_unlock(&svm_lock);
 	return err;
@@ -691,10 +757,12 @@ static void svm_region_fill_info(struct svm_region *r, struct svm_info *info)
 	info->uid = from_kuid_munged(ns, r->uid);
 	info->gid = from_kgid_munged(ns, r->gid);
 	info->cuid = from_kuid_munged(ns, r->cuid);
+	info->cgid = from_kgid_munged(ns, r->cgid);
 	info->mode = r->mode;
 	info->cpid = pid_nr_ns(r->cpid, task_active_pid_ns(current));
-	info->nr_mappers = READ_ONCE(r->nr_mappers);
 	info->ctime_ns = r->ctime_ns;
+	info->chtime_ns = r->chtime_ns;
+	info->asked = r->asked;
 	info->resident = READ_ONCE(r->inode->i_mapping->nrpages);
 	info->nr_fds = atomic_read(&r->nr_fds);
 }
@@ -727,6 +795,7 @@ static void svm_region_pages(struct svm_region *r, struct svm_info *info)
 /* What svm_region_fill_info() leaves out; no svm lock held. */
 static int svm_region_fill_slow(struct svm_region *r, struct svm_info *info)
 {
+	svm_attach_info(r, info);
 	svm_region_pages(r, info);
 	return svm_wire_info(r, info);
 }

@@ -133,7 +133,7 @@ struct svm_who *svm_who_new(struct mm_struct *mm, gfp_t gfp)
  * reference keeps it, and a failed fork frees the task (ignoring that
  * reference) only after mmput() of its mm has cleared it here.
  */
-static struct pid *svm_who_pid(struct svm_who *who, bool *pending)
+struct pid *svm_who_pid(struct svm_who *who, bool *pending)
 {
 	struct pid *pid;
 
@@ -273,10 +273,11 @@ void svm_watch_queue(struct svm_region *r, const struct svm_wev *ev)
 	if (list_empty(&r->watches))
 		return;
 	/*
-	 * One clock reading: the real time is the same instant, by the
+	 * One clock reading, the caller's if it read one (a mapper's, for
+	 * the attach record too): the real time is the same instant, by the
 	 * timekeeper's offset (a clocksource read may cost a microsecond).
 	 */
-	now = ktime_get();
+	now = ev->now ? ev->now : ktime_get();
 	rec.mono_ns = ktime_to_ns(now);
 	rec.real_ns = ktime_to_ns(ktime_mono_to_real(now));
 	if (ev->who)

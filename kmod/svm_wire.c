@@ -17,7 +17,10 @@
  *    mapping unevictable and populates every page; its last unlock makes
  *    the pages evictable again (those some VMA still mlocks stay
  *    unevictable: the kernel keeps them on the unevictable list while
- *    mlocked) and refunds the charge, as destruction does.
+ *    mlocked) and refunds the charge, as destruction does.  One count
+ *    may be the region's SysV lock (SVM_WIRE_SYSV, sysv_lock), a flag
+ *    as SHM_LOCK's is: taken and dropped only by SVM_WIRE_SYSV callers,
+ *    each test and change one step under wire_mutex.
  *
  * Neither source touches the other: munlock(2) never clears the SVID
  * count or the mapping's unevictable flag, and SVM_WIRE_UNLOCK never
@@ -229,9 +232,15 @@ static bool svm_may_svid_lock(struct svm_region *r)
 	       capable(CAP_IPC_LOCK);
 }
 
-/* SVM_IOC_WIRE: op (SVM_WIRE_*) was validated by the caller. */
-int svm_wire(struct svm_region *r, u32 op)
+/*
+ * SVM_IOC_WIRE: op (SVM_WIRE_*) and flags were validated by the caller.
+ * With SVM_WIRE_SYSV a lock or unlock is one count, the SysV lock's,
+ * taken only if not held and dropped only if held (else nothing is
+ * done); a plain unlock never drops that count.
+ */
+int svm_wire(struct svm_region *r, u32 op, u32 flags)
 {
+	bool sysv = flags & SVM_WIRE_SYSV, lock = op == SVM_WIRE_LOCK;
 	int err = 0, nr, change;
 
 	/* Retired: POSIX mlock of a region is mlock(2) of its mapping. */
@@ -246,16 +255,19 @@ int svm_wire(struct svm_region *r, u32 op)
 
 	mutex_lock(&r->wire_mutex);
 	svm_wire_seen(r, nr);
-	change = svm_wiring_change(nr, r->svid, 0,
-				   op == SVM_WIRE_LOCK ? 1 : -1);
-	if (op == SVM_WIRE_LOCK) {
+	/* The SysV lock held already, or not held: nothing to do. */
+	if (sysv && r->sysv_lock == lock)
+		goto out;
+	change = svm_wiring_change(nr, r->svid, 0, lock ? 1 : -1);
+	if (lock) {
 		if (r->svid == UINT_MAX)
 			err = -EINVAL;
 		else if (!r->svid)
 			err = svm_svid_wire(r);
 		if (!err)
 			WRITE_ONCE(r->svid, r->svid + 1);
-	} else if (!r->svid) {
+	} else if (!sysv && r->svid <= r->sysv_lock) {
+		/* At 0, or the SysV lock is all there is. */
 		err = -EINVAL;
 	} else {
 		if (r->svid == 1) {
@@ -264,12 +276,15 @@ int svm_wire(struct svm_region *r, u32 op)
 		}
 		WRITE_ONCE(r->svid, r->svid - 1);
 	}
+	if (!err && sysv)
+		WRITE_ONCE(r->sysv_lock, lock);
 	if (!err && change) {
 		WRITE_ONCE(r->wired_seen, change > 0);
 		svm_watch_event(r, change > 0 ? SVM_EVENT_WIRED :
 				SVM_EVENT_UNWIRED, SVM_WIRE_SRC_SVID,
 				task_tgid(current));
 	}
+out:
 	mutex_unlock(&r->wire_mutex);
 	return err;
 }
@@ -294,6 +309,8 @@ int svm_wire_info(struct svm_region *r, struct svm_info *info)
 	mutex_lock(&r->wire_mutex);
 	svm_wire_seen(r, info->nr_mlocked);
 	info->svid_count = r->svid;
+	if (r->sysv_lock)
+		info->flags |= SVM_REGION_SYSV_LOCK;
 	info->charged = r->charged;
 	info->charged_uid = r->charged ?
 			    from_kuid_munged(current_user_ns(), r->charged_uid) : 0;
@@ -319,6 +336,7 @@ void svm_wire_destroy(struct svm_region *r)
 				SVM_WIRE_SRC_SVID : SVM_WIRE_SRC_MLOCK, NULL);
 	}
 	r->svid = 0;
+	r->sysv_lock = false;
 	svm_refund(r);
 	mutex_unlock(&r->wire_mutex);
 }
