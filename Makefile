@@ -107,11 +107,26 @@ module:
 lib:
 	$(MAKE) -C libsvmk
 
-tests: $(TESTS)
+tests: $(TESTS) $(BUILD)/tests/svm_sysv_preload
 
 $(BUILD)/tests/%: selftests/svm/%.c selftests/svm/*.h $(KST)/kselftest_harness.h lib
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -static -o $@ $< libsvmk/libsvmk.a
+
+# libsvmk-sysv's tests are dynamic, twice: svm_sysv linked with it (found
+# through its rpath, where scripts/run-guest.sh puts it in the guest too),
+# svm_sysv_preload with libc alone, which scripts/guest-init runs with
+# LD_PRELOAD (as every program named *_preload).
+$(BUILD)/tests/svm_sysv: selftests/svm/svm_sysv.c selftests/svm/*.h \
+		$(KST)/kselftest_harness.h lib
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< -Llibsvmk -lsvmk-sysv \
+		-Wl,-rpath,$(CURDIR)/libsvmk
+
+$(BUILD)/tests/svm_sysv_preload: selftests/svm/svm_sysv.c selftests/svm/*.h \
+		$(KST)/kselftest_harness.h lib
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -DSVM_SYSV_PRELOAD -o $@ $<
 
 $(BUILD)/demo/svm-demo: demo/svm-demo.c lib
 	@mkdir -p $(@D)
@@ -124,6 +139,12 @@ $(BUILD)/examples/%: examples/%.c lib
 	@mkdir -p $(@D)
 	$(CC) -O2 -g -Wall -Wextra -Werror -std=gnu11 -Iuapi -Ilibsvmk \
 		-static -o $@ $< libsvmk/libsvmk.a
+
+# An ordinary SysV program, dynamic and linked with libc alone: the guest
+# runs it under LD_PRELOAD=libsvmk-sysv.so.1 (selftests/svm/svm_examples.c).
+$(BUILD)/examples/sysv-list: examples/sysv-list.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -Wall -Wextra -Werror -std=gnu11 -o $@ $<
 
 $(BUILD)/bench/svm-bench: bench/svm-bench.c lib
 	@mkdir -p $(@D)

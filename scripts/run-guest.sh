@@ -1,9 +1,9 @@
 #!/bin/sh
 # run-guest.sh JOB KVER [IMAGE]: pack an initramfs (busybox, svm.ko, svmctl
-# with its shared libraries, the statically linked test programs and
-# examples) and boot under QEMU the kernel IMAGE, by default Debian's
-# /boot/vmlinuz-KVER (KVER also names the output directory: "debug" for the
-# debug kernel).
+# with its shared libraries, the test programs and examples, static or with
+# their shared libraries, libsvmk-sysv) and boot under QEMU the kernel
+# IMAGE, by default Debian's /boot/vmlinuz-KVER (KVER also names the output
+# directory: "debug" for the debug kernel).
 #
 #   JOB=check  runs every test; TAP goes to build/KVER/tap.log
 #   JOB=demo   runs the demonstration, shown as it goes (also in tap.log)
@@ -110,10 +110,13 @@ elif [ "$job" = bench ]; then
 		echo "${BENCH_PERF_REPORT:-}" >"$root/perf"
 	fi
 else
-	# SVM_TESTS="svm_wire svm_dev" runs only these test programs.
+	# SVM_TESTS="svm_wire svm_dev" runs only these test programs (static,
+	# or dynamic with their libraries).  libsvmk-sysv goes in /lib, for
+	# the programs guest-init runs with LD_PRELOAD.
 	for t in ${SVM_TESTS:-$(ls "$top/build/tests")}; do
-		cp "$top/build/tests/$t" "$root/tests/"
+		guest_install "$top/build/tests/$t" "/tests/$t"
 	done
+	guest_install "$top/libsvmk/libsvmk-sysv.so.1" /lib/libsvmk-sysv.so.1
 	# selftests/svm/svm_examples runs them.
 	mkdir -p "$root/examples"
 	for f in "$examples"/*; do
