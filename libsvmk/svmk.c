@@ -289,11 +289,26 @@ int svmk_region_created(const struct svmk_region *reg)
 	return reg->created;
 }
 
+/*
+ * struct svm_info grows with the module (<linux/svm.h>'s VERn), and the
+ * caller's struct is as large as the header it was built with says.
+ * svmk_region_info(), svmk_list() and svmk_find() of LIBSVMK_1.4 fill
+ * sizeof(struct svm_info) bytes (VER3); those of LIBSVMK_1.0, which
+ * programs built with the headers of libsvmk 1.2 and 1.3 call, fill
+ * SVM_INFO_SIZE_VER2 (see libsvmk.map).  The module writes back no more
+ * than the size asked for.
+ */
+static int svm_info_read(const struct svmk_region *reg, struct svm_info *info,
+			 size_t size)
+{
+	memset(info, 0, size);
+	info->size = size;
+	return svm_ioctl(reg->fd, SVM_IOC_INFO, info);
+}
+
 int svmk_region_info(const struct svmk_region *reg, struct svm_info *info)
 {
-	memset(info, 0, sizeof(*info));
-	info->size = sizeof(*info);
-	return svm_ioctl(reg->fd, SVM_IOC_INFO, info);
+	return svm_info_read(reg, info, sizeof(*info));
 }
 
 static int svm_mappers_read(const struct svmk_region *reg, unsigned int flags,
@@ -403,14 +418,15 @@ int svmk_remove(struct svmk *svm, const char *name)
 	return svm_ioctl(svm->fd, SVM_IOC_REMOVE, &rm);
 }
 
-int svmk_list(struct svmk *svm, uint64_t *cursor, struct svm_info *buf,
-	      unsigned int count)
+/* svmk_list() with entries of size bytes each. */
+static int svm_list_read(struct svmk *svm, uint64_t *cursor, void *buf,
+			 unsigned int count, size_t size)
 {
 	struct svm_list l = {
 		.size = sizeof(l),
 		.cursor = *cursor,
 		.entries = (uintptr_t)buf,
-		.entry_size = sizeof(*buf),
+		.entry_size = size,
 		/* the number filled must fit the result */
 		.count = count < INT_MAX ? count : INT_MAX,
 	};
@@ -422,14 +438,20 @@ int svmk_list(struct svmk *svm, uint64_t *cursor, struct svm_info *buf,
 		return -EINVAL;
 
 	/* Fields an older module does not know must read as zero. */
-	memset(buf, 0, l.count * sizeof(*buf));
+	memset(buf, 0, (size_t)l.count * size);
 	ret = svm_ioctl(svm->fd, SVM_IOC_LIST, &l);
 	if (ret < 0)
 		return ret;
 	for (i = 0; i < l.count; i++)
-		buf[i].size = sizeof(*buf);
+		((struct svm_info *)((char *)buf + i * size))->size = size;
 	*cursor = l.cursor;
 	return l.count;
+}
+
+int svmk_list(struct svmk *svm, uint64_t *cursor, struct svm_info *buf,
+	      unsigned int count)
+{
+	return svm_list_read(svm, cursor, buf, count, sizeof(*buf));
 }
 
 /* The rule of <linux/svm.h>, so that a bad name is EINVAL as in the ioctls. */
@@ -446,7 +468,9 @@ static bool svm_name_valid(const char *name)
 	return true;
 }
 
-int svmk_find(struct svmk *svm, const char *name, struct svm_info *info)
+/* svmk_find() into the first size bytes of info. */
+static int svm_find(struct svmk *svm, const char *name, struct svm_info *info,
+		    size_t size)
 {
 	struct svm_info buf[16];
 	uint64_t cursor = 0;
@@ -460,12 +484,54 @@ int svmk_find(struct svmk *svm, const char *name, struct svm_info *info)
 			if (buf[i].flags & SVM_REGION_REMOVED ||
 			    strncmp(buf[i].name, name, SVM_NAME_MAX))
 				continue;
-			*info = buf[i];
+			buf[i].size = size;
+			memcpy(info, &buf[i], size);
 			return 0;
 		}
 	}
 	return n < 0 ? n : -ENOENT;
 }
+
+int svmk_find(struct svmk *svm, const char *name, struct svm_info *info)
+{
+	return svm_find(svm, name, info, sizeof(*info));
+}
+
+/*
+ * The LIBSVMK_1.0 versions, for programs built with a struct svm_info of
+ * SVM_INFO_SIZE_VER2 bytes; only in the shared library (a static link
+ * always has the header it was built with).
+ */
+#ifdef SVMK_SHARED
+_Static_assert(sizeof(struct svm_info) > SVM_INFO_SIZE_VER2,
+	       "svm_info VER2 compatibility: drop it if the struct shrank");
+
+int svmk_region_info_ver2(const struct svmk_region *reg,
+			  struct svm_info *info)
+	__attribute__((symver("svmk_region_info@LIBSVMK_1.0")));
+int svmk_list_ver2(struct svmk *svm, uint64_t *cursor, void *buf,
+		   unsigned int count)
+	__attribute__((symver("svmk_list@LIBSVMK_1.0")));
+int svmk_find_ver2(struct svmk *svm, const char *name, struct svm_info *info)
+	__attribute__((symver("svmk_find@LIBSVMK_1.0")));
+
+int svmk_region_info_ver2(const struct svmk_region *reg,
+			  struct svm_info *info)
+{
+	return svm_info_read(reg, info, SVM_INFO_SIZE_VER2);
+}
+
+int svmk_list_ver2(struct svmk *svm, uint64_t *cursor, void *buf,
+		   unsigned int count)
+{
+	return svm_list_read(svm, cursor, buf, count, SVM_INFO_SIZE_VER2);
+}
+
+int svmk_find_ver2(struct svmk *svm, const char *name, struct svm_info *info)
+{
+	return svm_find(svm, name, info, SVM_INFO_SIZE_VER2);
+}
+#endif
 
 /* ---- watches ------------------------------------------------------------ */
 

@@ -119,6 +119,10 @@ int svmk_region_created(const struct svmk_region *reg);
  * svmk_region_info - read the region's attributes (SVM_IOC_INFO).
  * @reg: region
  * @info: filled in; the library sets info->size itself
+ *
+ * This function, svmk_list() and svmk_find() fill sizeof(struct svm_info)
+ * of this header (VER3) since LIBSVMK_1.4; programs built with an older
+ * one call their LIBSVMK_1.0 versions, which fill SVM_INFO_SIZE_VER2.
  */
 int svmk_region_info(const struct svmk_region *reg, struct svm_info *info);
 
