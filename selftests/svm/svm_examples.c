@@ -2,7 +2,9 @@
 /*
  * The programs of examples/, run as a user would run them: each must exit
  * 0 and print what shows it worked.  The guest holds them in /examples
- * (statically linked); elsewhere SVM_EXAMPLES names their directory.
+ * (statically linked, but sysv-list, an ordinary SysV program run with
+ * libsvmk-sysv preloaded); elsewhere SVM_EXAMPLES names their directory
+ * and SVM_SYSV_LIB the library to preload.
  */
 #include <poll.h>
 #include <signal.h>
@@ -224,6 +226,48 @@ TEST(supervisor_restarts_a_sigkilled_worker)
 	EXPECT_NE(NULL, strstr(out, want));
 	/* The restarted worker is gone with the supervisor. */
 	EXPECT_EQ(-1, kill(w3, 0));
+}
+
+/*
+ * sysv-list, run as three programs with LD_PRELOAD=libsvmk-sysv.so.1:
+ * the list put stores raw pointers, which the walk follows at the same
+ * address in another process.
+ */
+TEST(sysv_list_walks_raw_pointers_under_ld_preload)
+{
+	const char *lib = getenv("SVM_SYSV_LIB") ?: "/lib/libsvmk-sysv.so.1";
+	char path[PATH_LEN], out[OUT_MAX], key[16], *put_at, *walk_at;
+	char *argv[] = { "sysv-list", NULL, key, NULL };
+	const char *verbs[] = { "put", "walk", "rm" };
+	char outs[3][OUT_MAX];
+	struct started st;
+	int i, status;
+
+	NEED_EXAMPLE("sysv-list", path);
+	if (access(lib, R_OK))
+		SKIP(return, "%s not found (set SVM_SYSV_LIB)", lib);
+	ASSERT_EQ(0, setenv("LD_PRELOAD", lib, 1));
+	snprintf(key, sizeof(key), "%#x", 0x51500000 | (getpid() & 0xffff));
+	for (i = 0; i < 3; i++) {
+		argv[1] = (char *)verbs[i];
+		ASSERT_EQ(0, start_example(path, argv, &st));
+		EXPECT_TRUE(read_output(&st, out, NULL));
+		close(st.out);
+		status = -1;
+		waitpid(st.pid, &status, 0);
+		echo_output("sysv-list", out);
+		EXPECT_EQ(0, status);
+		strcpy(outs[i], out);
+	}
+	unsetenv("LD_PRELOAD");
+	put_at = strstr(outs[0], "put: 5 values at 0x");
+	walk_at = strstr(outs[1], "walk: at 0x");
+	ASSERT_NE(NULL, put_at);
+	ASSERT_NE(NULL, walk_at);
+	/* The same address in both processes. */
+	EXPECT_EQ(strtoul(put_at + 17, NULL, 16), strtoul(walk_at + 9, NULL, 16));
+	EXPECT_NE(NULL, strstr(outs[1], ": 10 20 30 40 50\nwalk: 5 values\n"));
+	EXPECT_NE(NULL, strstr(outs[2], "rm: segment "));
 }
 
 TEST_HARNESS_MAIN
