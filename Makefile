@@ -7,8 +7,9 @@
 #   make check-debug      the same on the debug kernel (KASAN, lockdep, ...)
 #   make demo             install deps, boot KERNEL and run the demonstration
 #   make lint             checkpatch --strict, sparse and W=1 on the module
-#   make install          module (for KVER), library, headers, pkg-config
-#                         file, svmctl, man pages, udev/modprobe config
+#   make install          module (for KVER), libraries (libsvmk and
+#                         libsvmk-sysv), headers, pkg-config files, svmctl,
+#                         man pages, udev/modprobe config
 #   make install-dkms     module sources to /usr/src, built by DKMS for
 #                         every kernel with headers (instead of the module)
 #   make uninstall        remove what install installed (uninstall-dkms:
@@ -255,16 +256,18 @@ uninstall-lib:
 	$(MAKE) -C libsvmk $(LIBVARS) uninstall
 
 install-man:
-	install -d $(DEST)$(MANDIR)/man3 $(DEST)$(MANDIR)/man4 $(DEST)$(MANDIR)/man8
+	install -d $(DEST)$(MANDIR)/man3 $(DEST)$(MANDIR)/man4 \
+		$(DEST)$(MANDIR)/man7 $(DEST)$(MANDIR)/man8
 	install -m 644 man/svmk.3 $(DEST)$(MANDIR)/man3/
 	install -m 644 man/svm.4 $(DEST)$(MANDIR)/man4/
+	install -m 644 man/svmk-sysv.7 $(DEST)$(MANDIR)/man7/
 	install -m 644 man/svmctl.8 $(DEST)$(MANDIR)/man8/
 	for f in $(MAN3LINKS); do \
 		echo '.so man3/svmk.3' >$(DEST)$(MANDIR)/man3/$$f.3 || exit 1; done
 
 uninstall-man:
 	rm -f $(DEST)$(MANDIR)/man3/svmk.3 $(DEST)$(MANDIR)/man4/svm.4 \
-		$(DEST)$(MANDIR)/man8/svmctl.8 \
+		$(DEST)$(MANDIR)/man7/svmk-sysv.7 $(DEST)$(MANDIR)/man8/svmctl.8 \
 		$(patsubst %,$(DEST)$(MANDIR)/man3/%.3,$(MAN3LINKS))
 
 install-config: need-root

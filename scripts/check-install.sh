@@ -6,6 +6,10 @@
 #     libsvmk.pc and runs with the installed shared library; 'make
 #     uninstall' removes it all again
 #   - the library exports exactly the symbols of libsvmk/libsvmk.abi
+#   - libsvmk-sysv: its soname, pkg-config file and man page are installed,
+#     it exports exactly libsvmk/libsvmk-sysv.abi, unversioned, and its
+#     shmget() is the one a program linked with it or run with it in
+#     LD_PRELOAD calls
 #   - every man page renders without a warning (mandoc and groff)
 #   - the man pages name every ioctl, errno and module parameter of the
 #     module, every function of the library and every command and column
@@ -72,6 +76,21 @@ t_tree() {
 		grep -q 'SONAME.*\[libsvmk\.so\.1\]' ||
 		{ echo "libsvmk.so.$version: soname is not libsvmk.so.1"; bad=1; }
 	have -f usr/lib/pkgconfig/libsvmk.pc
+	have -f usr/lib/libsvmk-sysv.a
+	have -f "usr/lib/libsvmk-sysv.so.$version"
+	[ "$(readlink "$root/usr/lib/libsvmk-sysv.so.1")" = "libsvmk-sysv.so.$version" ] ||
+		{ echo "usr/lib/libsvmk-sysv.so.1 is not a link to libsvmk-sysv.so.$version"; bad=1; }
+	[ "$(readlink "$root/usr/lib/libsvmk-sysv.so")" = libsvmk-sysv.so.1 ] ||
+		{ echo "usr/lib/libsvmk-sysv.so is not a link to libsvmk-sysv.so.1"; bad=1; }
+	readelf -d "$root/usr/lib/libsvmk-sysv.so.$version" |
+		grep -q 'SONAME.*\[libsvmk-sysv\.so\.1\]' ||
+		{ echo "libsvmk-sysv.so.$version: soname is not libsvmk-sysv.so.1"; bad=1; }
+	# Only libc (and ld.so): a preloaded library must not drag others in.
+	needed=$(readelf -d "$root/usr/lib/libsvmk-sysv.so.$version" |
+		sed -n 's/.*NEEDED.*\[\(.*\)\]/\1/p' | tr '\n' ' ')
+	[ "$needed" = "libc.so.6 " ] ||
+		{ echo "libsvmk-sysv.so.$version needs $needed, not libc.so.6 alone"; bad=1; }
+	have -f usr/lib/pkgconfig/libsvmk-sysv.pc
 	have -x usr/bin/svmctl
 	"$root/usr/bin/svmctl" --version | grep -qx "svmctl (libsvmk) $version" ||
 		{ echo "svmctl --version is not $version"; bad=1; }
@@ -81,6 +100,7 @@ t_tree() {
 		{ echo "usr/bin/svmctl is not linked to libsmartcols.so.1"; bad=1; }
 	have -f usr/share/man/man3/svmk.3
 	have -f usr/share/man/man4/svm.4
+	have -f usr/share/man/man7/svmk-sysv.7
 	have -f usr/share/man/man8/svmctl.8
 	for f in $(sed -n 's/@@.*//p' libsvmk/libsvmk.abi); do
 		have -f "usr/share/man/man3/$f.3"
@@ -110,6 +130,14 @@ t_pkgconfig() {
 	echo "pkg-config --modversion: $v; --cflags --libs: $flags"
 	[ "$v" = "$version" ] &&
 		[ "$flags" = "-I$root/usr/include -L$root/usr/lib -lsvmk" ]
+}
+
+t_pkgconfig_sysv() {
+	pc --print-errors --exists libsvmk-sysv || return 1
+	v=$(pc --modversion libsvmk-sysv)
+	libs=$(echo $(pc --libs libsvmk-sysv))
+	echo "pkg-config --modversion: $v; --libs: $libs"
+	[ "$v" = "$version" ] && [ "$libs" = "-L$root/usr/lib -lsvmk-sysv" ]
 }
 
 # Built as any program would be: a copy of examples/, away from the tree.
@@ -156,8 +184,66 @@ t_not_root() {
 
 # ---- the library's ABI --------------------------------------------------
 
+# Both libraries: libsvmk.abi and libsvmk-sysv.abi.
 t_abi() {
 	make -s -C libsvmk check-abi
+}
+
+# The installed libsvmk-sysv exports the four functions of its .abi, with
+# no version: a preloaded definition versioned otherwise than glibc's
+# would not interpose it (libsvmk/libsvmk-sysv.map says why).
+t_sysv_abi() {
+	lib=$root/usr/lib/libsvmk-sysv.so.$version
+	nm -D --defined-only --with-symbol-versions "$lib" |
+		awk '{ print $NF }' | LC_ALL=C sort >"$tmp/sysv.abi" || return 1
+	cat "$tmp/sysv.abi"
+	diff -u libsvmk/libsvmk-sysv.abi "$tmp/sysv.abi" || return 1
+	[ "$(sort libsvmk/libsvmk-sysv.abi | tr '\n' ' ')" = "shmat shmctl shmdt shmget " ] ||
+		{ echo "libsvmk-sysv.abi is not shmat, shmctl, shmdt, shmget"; return 1; }
+	if readelf -V "$lib" | grep -q 'Version definition'; then
+		echo "$lib defines symbol versions"
+		return 1
+	fi
+}
+
+# BINARY's shmget, as ld.so binds it (LD_DEBUG=bindings): the library
+# that defines it, whether or not a module is there to make it work.
+shmget_from() {
+	LD_LIBRARY_PATH=$root/usr/lib LD_DEBUG=bindings LD_DEBUG_OUTPUT=$tmp/bind "$@" \
+		>/dev/null 2>&1
+	sed -n "s/.*binding file .* \[0\] to \([^ ]*\) \[0\]: normal symbol \`shmget'.*/\1/p" \
+		"$tmp"/bind.* | sort -u
+	rm -f "$tmp"/bind.*
+}
+
+# A program linked with -lsvmk-sysv (pkg-config), and one linked with libc
+# alone and run with LD_PRELOAD, both call libsvmk-sysv's shmget().
+t_sysv_interposes() {
+	mkdir -p "$tmp/sysv"
+	cat >"$tmp/sysv/get.c" <<-'EOF'
+	#include <stdio.h>
+	#include <sys/shm.h>
+	int main(void)
+	{
+		int id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+
+		if (id >= 0)
+			shmctl(id, IPC_RMID, NULL);
+		printf("shmget: %d\n", id);
+		return 0;
+	}
+	EOF
+	cc -o "$tmp/sysv/linked" "$tmp/sysv/get.c" $(pc --libs libsvmk-sysv) || return 1
+	cc -o "$tmp/sysv/plain" "$tmp/sysv/get.c" || return 1
+	readelf -d "$tmp/sysv/linked" | grep -q 'NEEDED.*\[libsvmk-sysv\.so\.1\]' ||
+		{ echo "linked is not linked to libsvmk-sysv.so.1"; return 1; }
+	linked=$(shmget_from "$tmp/sysv/linked")
+	preloaded=$(shmget_from env LD_PRELOAD=libsvmk-sysv.so.1 "$tmp/sysv/plain")
+	plain=$(shmget_from "$tmp/sysv/plain")
+	echo "shmget of: linked $linked; plain, preloaded $preloaded; plain $plain"
+	lib=$root/usr/lib/libsvmk-sysv.so.1
+	[ "$linked" = "$lib" ] && [ "$preloaded" = "$lib" ] &&
+		[ "${plain##*/}" = libc.so.6 ]
 }
 
 # The comparison fails on a symbol exported but not listed, and vice versa.
@@ -248,6 +334,11 @@ t_docs() {
 		echo "$cols" | grep -Eq "^\.BR? ([A-Z_]+ \", \" )?$c( |$)" ||
 			{ echo "svmctl.8 COLUMNS: no entry for column $c"; bad=1; }
 	done
+	# svmk-sysv(7) names each function of libsvmk-sysv.
+	for f in $(cat libsvmk/libsvmk-sysv.abi); do
+		grep -q "^\.BR $f (2)" man/svmk-sysv.7 ||
+			{ echo "svmk-sysv.7: no mention of $f(2)"; bad=1; }
+	done
 	for f in man/*.[1-8]; do
 		grep -q "^\.TH .* \"svmk $version\"" "$f" ||
 			{ echo "$f: .TH does not say svmk $version"; bad=1; }
@@ -289,10 +380,13 @@ echo "TAP version 13"
 check "make install DESTDIR PREFIX=/usr" t_install
 check "installed tree: module, headers, libraries, pc, svmctl, man, config" t_tree
 check "pkg-config --cflags --libs libsvmk from the DESTDIR" t_pkgconfig
+check "pkg-config --libs libsvmk-sysv from the DESTDIR" t_pkgconfig_sysv
+check "libsvmk-sysv exports shmget, shmat, shmdt, shmctl unversioned" t_sysv_abi
+check "libsvmk-sysv's shmget: linked with it, and by LD_PRELOAD" t_sysv_interposes
 check "example builds with pkg-config and runs on the installed library" t_example
 check "make uninstall leaves nothing behind" t_uninstall
 check "install into / refuses without root" t_not_root
-check "libsvmk exports exactly libsvmk.abi" t_abi
+check "libsvmk and libsvmk-sysv export exactly their .abi" t_abi
 check "ABI check fails on an added or a removed symbol" t_abi_catches
 check "man pages render without warnings" t_man
 check "man page lint fails on a broken page" t_man_catches
