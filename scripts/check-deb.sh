@@ -9,10 +9,14 @@
 #     installs svm.ko for every kernel with headers (updates/dkms, vermagic,
 #     modinfo -k finds it)
 #   - svmctl runs on the installed shared library; the man pages, udev,
-#     modprobe.d and modules-load.d files are in place
+#     modprobe.d and modules-load.d files are in place; libsvmk-sysv1's
+#     library is found by its soname, and a program linked with libc alone
+#     run with LD_PRELOAD=libsvmk-sysv.so.1 gets its shmget()
 #   - examples/ builds with 'pkg-config --cflags --libs libsvmk' and, for
 #     each kernel, runs in the guest on the svm.ko DKMS built
-#     (selftests/svm/svm_examples checks their output)
+#     (selftests/svm/svm_examples checks their output), sysv-list (plain
+#     SysV, linked with libc alone) with the package's libsvmk-sysv.so.1
+#     preloaded
 #   - a kernel's headers installed again (as an upgrade installs them)
 #     get svm.ko built again by DKMS's hook
 #   - 'apt-get purge' leaves nothing: no file of the packages, no DKMS
@@ -72,10 +76,15 @@ t_files() {
 	for f in /usr/bin/svmctl /usr/lib/udev/rules.d/60-svm.rules \
 		/usr/lib/modprobe.d/svm.conf /usr/lib/modules-load.d/svm.conf \
 		/usr/include/svmk.h /usr/include/linux/svm.h \
-		"/usr/lib/$multiarch/libsvmk.a" "/usr/lib/$multiarch/libsvmk.so"; do
+		"/usr/lib/$multiarch/libsvmk.a" "/usr/lib/$multiarch/libsvmk.so" \
+		"/usr/lib/$multiarch/libsvmk-sysv.so.$version" \
+		"/usr/lib/$multiarch/libsvmk-sysv.a" \
+		"/usr/lib/$multiarch/libsvmk-sysv.so" \
+		"/usr/lib/$multiarch/pkgconfig/libsvmk-sysv.pc"; do
 		[ -f "$f" ] || { echo "missing: $f"; bad=1; }
 	done
-	for page in svm.4 svmctl.8 svmk.3 svmk_open.3 svmk_region_mlock.3; do
+	for page in svm.4 svmctl.8 svmk.3 svmk_open.3 svmk_region_mlock.3 \
+		svmk-sysv.7; do
 		man -w "${page##*.}" "${page%.*}" ||
 			{ echo "man: no page ${page%.*}(${page##*.})"; bad=1; }
 	done
@@ -87,6 +96,35 @@ t_files() {
 	svmctl --version | grep -qx "svmctl (libsvmk) $version" ||
 		{ echo "svmctl --version is not $version"; bad=1; }
 	return $bad
+}
+
+# ld.so finds libsvmk-sysv.so.1 by its soname (ld.so.cache, after the
+# package's ldconfig trigger), and preloaded it takes shmget from libc.
+t_sysv() {
+	lib=$(ldconfig -p | sed -n 's/^[[:space:]]*libsvmk-sysv\.so\.1 .*=> //p')
+	echo "ldconfig -p: libsvmk-sysv.so.1 => $lib"
+	case $lib in
+	/lib/$multiarch/libsvmk-sysv.so.1|/usr/lib/$multiarch/libsvmk-sysv.so.1) ;;
+	*) echo "libsvmk-sysv.so.1 is not in ld.so's cache"; return 1 ;;
+	esac
+	mkdir -p "$out/sysv"
+	cat >"$out/sysv/get.c" <<-'EOF'
+	#include <stdio.h>
+	#include <sys/shm.h>
+	int main(void)
+	{
+		printf("shmget: %d\n", shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600));
+		return 0;
+	}
+	EOF
+	cc -o "$out/sysv/plain" "$out/sysv/get.c" || return 1
+	rm -f "$out/sysv/bind".*
+	LD_PRELOAD=libsvmk-sysv.so.1 LD_DEBUG=bindings \
+		LD_DEBUG_OUTPUT=$out/sysv/bind "$out/sysv/plain" || return 1
+	from=$(sed -n "s/.*binding file .*plain \[0\] to \([^ ]*\) \[0\]: normal symbol \`shmget'.*/\1/p" \
+		"$out/sysv/bind".* | sort -u)
+	echo "shmget of the preloaded plain program: $from"
+	[ "${from##*/}" = libsvmk-sysv.so.1 ]
 }
 
 # Built as any program would be, from a copy of examples/.
@@ -102,6 +140,12 @@ t_example() {
 			{ echo "$out/ex/$p is not linked to libsvmk.so.1"; return 1; }
 		cp "$out/ex/$p" "$out/ex/bin/"
 	done
+	# Plain SysV: libc alone, libsvmk-sysv comes by LD_PRELOAD.
+	if readelf -d "$out/ex/sysv-list" | grep 'NEEDED.*libsvmk'; then
+		echo "$out/ex/sysv-list is linked to svm's libraries"
+		return 1
+	fi
+	cp "$out/ex/sysv-list" "$out/ex/bin/"
 }
 
 # The guest boots KVER, loads the svm.ko DKMS built and runs the examples
@@ -112,6 +156,7 @@ t_guest() {
 	[ -x build/tests/svm_examples ] ||
 		{ echo "build/tests/svm_examples is missing (make check builds it)"; return 1; }
 	GUEST_MODULE=$ko GUEST_EXAMPLES=$out/ex/bin SVM_TESTS=svm_examples \
+		GUEST_SYSV_LIB=/usr/lib/$multiarch/libsvmk-sysv.so.1 \
 		sh scripts/run-guest.sh check "deb-$1" "/boot/vmlinuz-$1" || return 1
 	res=$(sh scripts/ktap-report.sh "$1" "build/deb-$1/tap.log")
 	echo "$res"
@@ -161,6 +206,7 @@ for k in $kernels; do
 	check "DKMS built and installed svm.ko for $k" t_dkms "$k"
 done
 check "installed: svmctl on libsvmk.so.1, man pages, udev, modprobe, modules-load" t_files
+check "libsvmk-sysv.so.1 by its soname, preloaded, gives shmget" t_sysv
 check "examples build with pkg-config --cflags --libs libsvmk" t_example
 for k in $kernels; do
 	check "examples run in the guest on $k with DKMS's svm.ko" t_guest "$k"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # deb.sh: build the Debian packages of debian/ (svm-dkms, libsvmk1,
-# libsvmk-dev, svmk-utils) with 'dpkg-buildpackage -us -uc -b' and check
+# libsvmk-sysv1, libsvmk-dev, svmk-utils) with 'dpkg-buildpackage -us -uc -b' and check
 # them with lintian, which must report no error or warning (one that had to
 # stay would be overridden in debian/PACKAGE.lintian-overrides, with its
 # reason; none has).

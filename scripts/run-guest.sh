@@ -24,7 +24,8 @@
 # (default kmod/svm.ko; a .ko.xz or .ko.gz is unpacked), and
 # GUEST_EXAMPLES the directory of the example programs JOB=check runs
 # (default build/examples); those dynamically linked take their shared
-# libraries along.
+# libraries along.  GUEST_SYSV_LIB is the libsvmk-sysv.so.1 the guest
+# preloads (default libsvmk/'s; scripts/check-deb.sh gives the package's).
 set -eu
 
 job=$1
@@ -37,6 +38,7 @@ timeout=${GUEST_TIMEOUT:-900}
 mem=${GUEST_MEM:-2G}
 module=${GUEST_MODULE:-$top/kmod/svm.ko}
 examples=${GUEST_EXAMPLES:-$top/build/examples}
+sysv_lib=${GUEST_SYSV_LIB:-$top/libsvmk/libsvmk-sysv.so.1}
 append="console=ttyS0 panic=-1 no_hash_pointers"
 # GUEST_MEM in MiB (a K, M, G or T suffix; none is MiB, as for QEMU), halved
 # for the nodes.
@@ -116,7 +118,7 @@ else
 	for t in ${SVM_TESTS:-$(ls "$top/build/tests")}; do
 		guest_install "$top/build/tests/$t" "/tests/$t"
 	done
-	guest_install "$top/libsvmk/libsvmk-sysv.so.1" /lib/libsvmk-sysv.so.1
+	guest_install "$sysv_lib" /lib/libsvmk-sysv.so.1
 	# selftests/svm/svm_examples runs them.
 	mkdir -p "$root/examples"
 	for f in "$examples"/*; do
