@@ -129,6 +129,15 @@ $(BUILD)/tests/svm_sysv_preload: selftests/svm/svm_sysv.c selftests/svm/*.h \
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -DSVM_SYSV_PRELOAD -o $@ $<
 
+# libsvmk's old symbol versions (LIBSVMK_1.0's svm_info functions) are in
+# the shared library only: svm_abi is linked with it, found through its
+# rpath as svm_sysv is.
+$(BUILD)/tests/svm_abi: selftests/svm/svm_abi.c selftests/svm/*.h \
+		$(KST)/kselftest_harness.h lib
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< -Llibsvmk -lsvmk \
+		-Wl,-rpath,$(CURDIR)/libsvmk
+
 $(BUILD)/demo/svm-demo: demo/svm-demo.c lib
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -static -o $@ $< libsvmk/libsvmk.a
