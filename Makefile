@@ -255,16 +255,18 @@ uninstall-lib:
 	$(MAKE) -C libsvmk $(LIBVARS) uninstall
 
 install-man:
-	install -d $(DEST)$(MANDIR)/man3 $(DEST)$(MANDIR)/man4 $(DEST)$(MANDIR)/man8
+	install -d $(DEST)$(MANDIR)/man3 $(DEST)$(MANDIR)/man4 \
+		$(DEST)$(MANDIR)/man7 $(DEST)$(MANDIR)/man8
 	install -m 644 man/svmk.3 $(DEST)$(MANDIR)/man3/
 	install -m 644 man/svm.4 $(DEST)$(MANDIR)/man4/
+	install -m 644 man/svmk-sysv.7 $(DEST)$(MANDIR)/man7/
 	install -m 644 man/svmctl.8 $(DEST)$(MANDIR)/man8/
 	for f in $(MAN3LINKS); do \
 		echo '.so man3/svmk.3' >$(DEST)$(MANDIR)/man3/$$f.3 || exit 1; done
 
 uninstall-man:
 	rm -f $(DEST)$(MANDIR)/man3/svmk.3 $(DEST)$(MANDIR)/man4/svm.4 \
-		$(DEST)$(MANDIR)/man8/svmctl.8 \
+		$(DEST)$(MANDIR)/man7/svmk-sysv.7 $(DEST)$(MANDIR)/man8/svmctl.8 \
 		$(patsubst %,$(DEST)$(MANDIR)/man3/%.3,$(MAN3LINKS))
 
 install-config: need-root
