@@ -339,9 +339,10 @@ static int sysv_vmas(uintptr_t start, uintptr_t end, struct sysv_vma **vmas)
 	ssize_t got;
 	int fd, i;
 
+	/* Without /proc, attaches cannot be told apart: ENOSYS, as no svm. */
 	fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return -errno;
+		return errno == EMFILE || errno == ENFILE ? -errno : -ENOSYS;
 	while ((got = read(fd, buf, sizeof(buf))) > 0) {
 		for (i = 0; i < got; i++) {
 			struct sysv_vma one;
