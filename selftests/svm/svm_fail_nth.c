@@ -135,6 +135,7 @@ FIXTURE(nth)
 {
 	int dev;	/* for looking, never under injection */
 	int fd;		/* this round's region, or -1 */
+	uint64_t id;	/* its id */
 	void *map;	/* its mapping, or MAP_FAILED */
 	int watch;	/* a watch of it, or -1 */
 	int ret;	/* the call's result: >= 0, or -errno */
@@ -214,9 +215,12 @@ FIXTURE_TEARDOWN(nth)
 /* This round's region, fresh: nothing populated, nothing wired. */
 static int new_region(FIXTURE_DATA(nth) *self, unsigned int flags)
 {
+	struct svm_open o;
+
 	self->fd = svm_open_region(self->dev, NAME, LEN,
 				   SVM_OPEN_CREATE | SVM_OPEN_EXCL |
-				   SVM_OPEN_CLOEXEC | flags, 0600, NULL);
+				   SVM_OPEN_CLOEXEC | flags, 0600, &o);
+	self->id = o.id;
 	return self->fd < 0 ? -1 : 0;
 }
 
@@ -473,6 +477,69 @@ TEST_F_TIMEOUT(nth, ioctl_remove, 600)
 	sweep(_metadata, self, &c);
 }
 
+/* Open by id, of a region mapped (and held) by this process. */
+static void call_open_id(FIXTURE_DATA(nth) *self)
+{
+	struct svm_open a = {
+		.size = sizeof(a), .id = self->id,
+		.flags = SVM_OPEN_ID | SVM_OPEN_CLOEXEC,
+	};
+
+	self->ret = neg_errno(ioctl(self->dev, SVM_IOC_OPEN, &a));
+}
+
+TEST_F_TIMEOUT(nth, ioctl_open_id, 600)
+{
+	static const struct call c = {
+		.prepare = new_mapped_region,
+		.call = call_open_id,
+		.undo = undo_close,
+		.err = ENOMEM,
+		.allocates = true,
+	};
+
+	sweep(_metadata, self, &c);
+}
+
+static void call_open_noaccess(FIXTURE_DATA(nth) *self)
+{
+	self->ret = svm_open_region(self->dev, NAME, 0, SVM_OPEN_NOACCESS |
+				    SVM_OPEN_CLOEXEC, 0, NULL);
+}
+
+TEST_F_TIMEOUT(nth, ioctl_open_noaccess, 600)
+{
+	static const struct call c = {
+		.prepare = new_mapped_region,
+		.call = call_open_noaccess,
+		.undo = undo_close,
+		.err = ENOMEM,
+		.allocates = true,
+	};
+
+	sweep(_metadata, self, &c);
+}
+
+static void call_remove_id(FIXTURE_DATA(nth) *self)
+{
+	struct svm_remove a = {
+		.size = sizeof(a), .flags = SVM_REMOVE_ID, .id = self->id,
+	};
+
+	self->ret = neg_errno(ioctl(self->dev, SVM_IOC_REMOVE, &a));
+}
+
+TEST_F_TIMEOUT(nth, ioctl_remove_id, 600)
+{
+	static const struct call c = {
+		.prepare = new_region_persistent,
+		.call = call_remove_id,
+		.err = ENOMEM,
+	};
+
+	sweep(_metadata, self, &c);
+}
+
 static void call_window(FIXTURE_DATA(nth) *self)
 {
 	struct svm_window w = { .size = sizeof(w) };
@@ -563,6 +630,38 @@ static void call_lock(FIXTURE_DATA(nth) *self)
 static void call_unlock(FIXTURE_DATA(nth) *self)
 {
 	self->ret = svm_wire_op(self->fd, SVM_WIRE_UNLOCK);
+}
+
+static void call_sysv_lock(FIXTURE_DATA(nth) *self)
+{
+	struct svm_wire a = {
+		.size = sizeof(a), .op = SVM_WIRE_LOCK, .flags = SVM_WIRE_SYSV,
+	};
+
+	self->ret = neg_errno(ioctl(self->fd, SVM_IOC_WIRE, &a));
+}
+
+static void call_sysv_unlock(FIXTURE_DATA(nth) *self)
+{
+	struct svm_wire a = {
+		.size = sizeof(a), .op = SVM_WIRE_UNLOCK, .flags = SVM_WIRE_SYSV,
+	};
+
+	self->ret = neg_errno(ioctl(self->fd, SVM_IOC_WIRE, &a));
+}
+
+/* The SysV lock: a failed take leaves it not held (flags, count). */
+TEST_F_TIMEOUT(nth, ioctl_wire_sysv_lock, 600)
+{
+	static const struct call c = {
+		.prepare = new_mapped_region,
+		.call = call_sysv_lock,
+		.undo = call_sysv_unlock,
+		.err = ENOMEM,
+		.allocates = true,
+	};
+
+	sweep(_metadata, self, &c);
 }
 
 /* Wiring a fresh region: populating it is where most allocations are. */

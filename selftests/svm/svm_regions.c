@@ -192,7 +192,8 @@ TEST_F(dev, mode_above_0777_is_einval)
 
 TEST_F(dev, reserved_fields_must_be_zero)
 {
-	struct svm_remove rm = { .size = sizeof(rm), .flags = 1,
+	struct svm_remove rm = { .size = sizeof(rm),
+				 .flags = SVM_REMOVE_FLAGS + 1,
 				 .name = (uintptr_t)"x" };
 	struct svm_window w = { .size = sizeof(w), .flags = 1 };
 

@@ -128,7 +128,7 @@ TEST_F(region, unknown_op_and_flags_are_einval)
 	EXPECT_EQ(-1, ioctl(self->fd, SVM_IOC_WIRE, &a));
 	EXPECT_EQ(EINVAL, errno);
 	a.op = SVM_WIRE_LOCK;
-	a.flags = 1;
+	a.flags = SVM_WIRE_FLAGS + 1;	/* the first unknown flag */
 	EXPECT_EQ(-1, ioctl(self->fd, SVM_IOC_WIRE, &a));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(UNWIRED, svm_wire_state(self->fd));

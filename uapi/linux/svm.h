@@ -485,7 +485,8 @@ struct svm_setperm {
  *   EINVAL   unknown flag, event_size neither 0 nor in
  *            SVM_EVENT_SIZE_VER0..SVM_EVENT_SIZE_MAX
  *   EACCES   the caller (its euid and groups, at the call) has no read
- *            permission on the region, as for SVM_OPEN_RDONLY
+ *            permission on the region, as for SVM_OPEN_RDONLY; the fd
+ *            was opened with SVM_OPEN_NOACCESS
  *   ENOSPC   the caller's euid has user_max_watches watches already (a
  *            module parameter, default 128), as inotify's max_user_watches
  *   ENOMEM   out of kernel memory
@@ -596,7 +597,8 @@ struct svm_event {
  * store) and memcg charging behave as on a SysV segment or a memfd.
  *   EINVAL   not MAP_SHARED; MAP_FIXED at an address other than the region's;
  *            offset or offset + length beyond the region
- *   EACCES   PROT_WRITE on an fd opened with SVM_OPEN_RDONLY
+ *   EACCES   PROT_WRITE on an fd opened with SVM_OPEN_RDONLY; any mmap()
+ *            of an fd opened with SVM_OPEN_NOACCESS (before any other check)
  *   EEXIST   something other than the caller's own /dev/svm reservation is
  *            mapped in the way (it is left untouched); or, without MAP_FIXED,
  *            the same open file description (fd, or a dup of it) is
