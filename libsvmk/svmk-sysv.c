@@ -559,8 +559,13 @@ static int64_t sysv_get(const char *name, size_t size, int shmflg,
 			if (id != -ENOENT || !(shmflg & IPC_CREAT))
 				return id;
 		}
-		if (size < 1)
-			return -EINVAL;
+		if (size < 1) {
+			/* An existing key is EEXIST first, as in Linux. */
+			if (!excl)
+				return -EINVAL;
+			id = sysv_open_name(name, 0, 0, 0, &created);
+			return id >= 0 ? -EEXIST : id == -ENOENT ? -EINVAL : id;
+		}
 		id = sysv_open_name(name, size, shmflg,
 				    SVM_OPEN_CREATE | SVM_OPEN_EXCL, &created);
 		/* Another creator won the race: open what it made. */
@@ -687,9 +692,9 @@ void *shmat(int shmid, const void *shmaddr, int shmflg)
 		ret = errno == EEXIST ? -EINVAL : -errno;
 		goto out_unlock;
 	}
-	ret = sysv_attach_add(&a);
+	ret = p == (void *)addr ? sysv_attach_add(&a) : -EINVAL;
 	if (ret < 0)
-		sysv_unmap(addr, addr + a.len);
+		sysv_unmap((uintptr_t)p, (uintptr_t)p + a.len);
 out_unlock:
 	pthread_mutex_unlock(&sysv_lock);
 out_close:

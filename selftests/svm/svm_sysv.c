@@ -221,6 +221,16 @@ TEST_F(sysv, ipc_excl_on_an_existing_key_is_eexist)
 	EXPECT_EQ(EEXIST, errno);
 }
 
+/* Size 0 with IPC_EXCL: EEXIST for an existing key, as Linux finds the key first. */
+TEST_F(sysv, ipc_excl_of_size_0_on_an_existing_key_is_eexist)
+{
+	key_t key = new_key();
+
+	ASSERT_LT(0, make_seg(self, key, PAGE, 0600));
+	EXPECT_EQ(-1, shmget(key, 0, IPC_CREAT | IPC_EXCL | 0600));
+	EXPECT_EQ(EEXIST, errno);
+}
+
 TEST(missing_key_without_ipc_creat_is_enoent)
 {
 	EXPECT_EQ(-1, shmget(new_key(), PAGE, 0600));
