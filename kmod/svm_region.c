@@ -372,7 +372,7 @@ int svm_region_perm(struct svm_region *r, int want)
 	granted = r->mode;
 	if (uid_eq(euid, r->uid) || uid_eq(euid, r->cuid))
 		granted >>= 6;
-	else if (in_group_p(r->gid))
+	else if (in_group_p(r->gid) || in_group_p(r->cgid))
 		granted >>= 3;
 	if ((want & ~granted & 0007) && !capable(CAP_IPC_OWNER))
 		return -EACCES;

@@ -18,6 +18,7 @@
  * (address, length, and the dev/inode by which /proc/self/maps names the
  * region's mappings).  Region fds are closed as soon as the call is done:
  * a mapping holds its region.  fork() inherits all of it, exec() drops it.
+ * shmctl() is in svmk-sysv-ctl.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -40,15 +41,13 @@
 #include <linux/capability.h>
 #include <linux/svm.h>
 
+#include "svmk-sysv-priv.h"
+
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE	0x100000
 #endif
 
-#define SYSV_PREFIX		"sysv:"
-#define SYSV_PRIVATE		"sysv:private:"
 #define SYSV_LIST_BATCH		32
-/* glibc's __IPC_64, which a caller may pass in shmctl()'s cmd: ignored. */
-#define SYSV_IPC_64		0x100
 
 _Static_assert(sizeof(struct svm_info) >= SVM_INFO_SIZE_VER3,
 	       "<linux/svm.h> has svm_info VER3");
@@ -77,11 +76,11 @@ struct sysv_vma {
  * library runs under it.
  */
 static pthread_mutex_t sysv_lock = PTHREAD_MUTEX_INITIALIZER;
-static int sysv_dev = -1;		/* /dev/svm */
+int svmk_sysv_dev = -1;		/* /dev/svm */
 static dev_t sysv_dev_dev;		/* its inode, as maps shows the */
 static ino_t sysv_dev_ino;		/* placeholder */
 static uint64_t sysv_base, sysv_length;	/* the window */
-static long sysv_page;
+long svmk_sysv_page;
 static bool sysv_atfork_done;
 static bool sysv_reserve_tried;
 static bool sysv_reserved;		/* placeholder over the window */
@@ -90,14 +89,14 @@ static size_t sysv_nr, sysv_cap;
 static unsigned long sysv_private_seq;
 
 /* errno = err; returns -1: the SysV calls' failure. */
-static int sysv_fail(int err)
+int svmk_sysv_fail(int err)
 {
 	errno = err;
 	return -1;
 }
 
 /* ioctl() returning -errno, restarted if a signal interrupted it. */
-static int sysv_ioctl(int fd, unsigned long req, void *arg)
+int svmk_sysv_ioctl(int fd, unsigned long req, void *arg)
 {
 	int ret;
 
@@ -128,7 +127,7 @@ static int sysv_init_locked(void)
 	struct stat st;
 	int fd;
 
-	if (sysv_dev >= 0)
+	if (svmk_sysv_dev >= 0)
 		return 0;
 	if (!sysv_atfork_done) {
 		if (pthread_atfork(sysv_atfork_prepare, sysv_atfork_release,
@@ -141,7 +140,7 @@ static int sysv_init_locked(void)
 	} while (fd < 0 && errno == EINTR);
 	if (fd < 0)
 		return -ENOSYS;
-	if (fstat(fd, &st) || sysv_ioctl(fd, SVM_IOC_WINDOW, &w) < 0) {
+	if (fstat(fd, &st) || svmk_sysv_ioctl(fd, SVM_IOC_WINDOW, &w) < 0) {
 		close(fd);
 		return -ENOSYS;
 	}
@@ -149,12 +148,12 @@ static int sysv_init_locked(void)
 	sysv_dev_ino = st.st_ino;
 	sysv_base = w.base;
 	sysv_length = w.length;
-	sysv_page = sysconf(_SC_PAGESIZE);
-	sysv_dev = fd;
+	svmk_sysv_page = sysconf(_SC_PAGESIZE);
+	svmk_sysv_dev = fd;
 	return 0;
 }
 
-static int sysv_init(void)
+int svmk_sysv_init(void)
 {
 	int ret;
 
@@ -170,7 +169,7 @@ static int sysv_init(void)
  * Where process_vm_{read,write}v() is not allowed (a seccomp filter), a
  * plain copy.
  */
-static int sysv_copy(void *dst, const void *src, size_t n, bool out)
+int svmk_sysv_copy(void *dst, const void *src, size_t n, bool out)
 {
 	struct iovec here = { .iov_len = n }, there = { .iov_len = n };
 	ssize_t done;
@@ -222,7 +221,7 @@ static bool sysv_in_group(gid_t gid)
  * creator, group bits for a member of its group or creator's group,
  * other bits else; CAP_IPC_OWNER allows all.
  */
-static bool sysv_may(const struct svm_info *info, unsigned int flag)
+bool svmk_sysv_may(const struct svm_info *info, unsigned int flag)
 {
 	unsigned int requested = (flag >> 6 | flag >> 3 | flag) & 7;
 	unsigned int granted = info->mode;
@@ -237,23 +236,18 @@ static bool sysv_may(const struct svm_info *info, unsigned int flag)
 
 /* ---- regions ------------------------------------------------------------ */
 
-static bool sysv_is_segment(const struct svm_info *info)
-{
-	return !strncmp(info->name, SYSV_PREFIX, strlen(SYSV_PREFIX));
-}
-
 static int sysv_info(int fd, struct svm_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	info->size = sizeof(*info);
-	return sysv_ioctl(fd, SVM_IOC_INFO, info);
+	return svmk_sysv_ioctl(fd, SVM_IOC_INFO, info);
 }
 
 /*
  * Open the segment shmid (SVM_OPEN_ID, plus flags) and read its info:
  * the region fd, or -errno, EINVAL for no segment of that id.
  */
-static int sysv_open_id(int shmid, unsigned int flags, struct svm_info *info)
+int svmk_sysv_open_id(int shmid, unsigned int flags, struct svm_info *info)
 {
 	struct svm_open op = {
 		.size = sizeof(op),
@@ -264,14 +258,14 @@ static int sysv_open_id(int shmid, unsigned int flags, struct svm_info *info)
 
 	if (shmid <= 0)
 		return -EINVAL;
-	ret = sysv_init();
+	ret = svmk_sysv_init();
 	if (ret < 0)
 		return ret;
-	fd = sysv_ioctl(sysv_dev, SVM_IOC_OPEN, &op);
+	fd = svmk_sysv_ioctl(svmk_sysv_dev, SVM_IOC_OPEN, &op);
 	if (fd < 0)
 		return fd == -ENOENT ? -EINVAL : fd;
 	ret = sysv_info(fd, info);
-	if (!ret && !sysv_is_segment(info))
+	if (!ret && !svmk_sysv_is_segment(info))
 		ret = -EINVAL;
 	if (ret < 0) {
 		close(fd);
@@ -285,7 +279,7 @@ static int sysv_open_id(int shmid, unsigned int flags, struct svm_info *info)
  * above cursor, in id order, until fn returns non-zero; up to max of
  * them (0: all).  Returns fn's non-zero return, 0 at the end, or -errno.
  */
-static int sysv_list(uint64_t cursor, unsigned int max,
+int svmk_sysv_list(uint64_t cursor, unsigned int max,
 		     int (*fn)(const struct svm_info *, void *), void *arg)
 {
 	struct svm_info batch[SYSV_LIST_BATCH];
@@ -298,7 +292,7 @@ static int sysv_list(uint64_t cursor, unsigned int max,
 	unsigned int i, seen = 0;
 	int ret;
 
-	ret = sysv_init();
+	ret = svmk_sysv_init();
 	if (ret < 0)
 		return ret;
 	do {
@@ -307,11 +301,11 @@ static int sysv_list(uint64_t cursor, unsigned int max,
 		memset(batch, 0, sizeof(batch));
 		for (i = 0; i < l.count; i++)
 			batch[i].size = sizeof(batch[i]);
-		ret = sysv_ioctl(sysv_dev, SVM_IOC_LIST, &l);
+		ret = svmk_sysv_ioctl(svmk_sysv_dev, SVM_IOC_LIST, &l);
 		if (ret < 0)
 			return ret;
 		for (i = 0; i < l.count; i++) {
-			if (!sysv_is_segment(&batch[i]))
+			if (!svmk_sysv_is_segment(&batch[i]))
 				continue;
 			ret = fn(&batch[i], arg);
 			if (ret)
@@ -419,7 +413,7 @@ static void sysv_reserve(void)
 		return;
 	sysv_reserve_tried = true;
 	p = mmap(want, sysv_length, PROT_NONE,
-		 MAP_SHARED | MAP_FIXED_NOREPLACE, sysv_dev, 0);
+		 MAP_SHARED | MAP_FIXED_NOREPLACE, svmk_sysv_dev, 0);
 	if (p == MAP_FAILED)
 		return;
 	if (p != want) {	/* a kernel that took the flag for a hint */
@@ -436,7 +430,7 @@ static void sysv_unmap(uintptr_t start, uintptr_t end)
 
 	if (sysv_reserved)
 		p = mmap((void *)start, end - start, PROT_NONE,
-			 MAP_SHARED | MAP_FIXED, sysv_dev, start - sysv_base);
+			 MAP_SHARED | MAP_FIXED, svmk_sysv_dev, start - sysv_base);
 	if (p == MAP_FAILED)
 		munmap((void *)start, end - start);
 }
@@ -537,14 +531,14 @@ static int64_t sysv_open_name(const char *name, size_t size, int shmflg,
 			op.flags |= SVM_OPEN_HUGE;
 		op.length = size;
 	}
-	fd = sysv_ioctl(sysv_dev, SVM_IOC_OPEN, &op);
+	fd = svmk_sysv_ioctl(svmk_sysv_dev, SVM_IOC_OPEN, &op);
 	if (fd < 0)
 		return flags & SVM_OPEN_CREATE ? -sysv_create_errno(-fd) : fd;
 	*created = op.out_flags & SVM_OPEN_CREATED;
 	if (!*created) {
 		/* ipcperms(), then the size, as Linux's shmget() checks. */
 		ret = sysv_info(fd, &info);
-		if (!ret && !sysv_may(&info, shmflg & 0777))
+		if (!ret && !svmk_sysv_may(&info, shmflg & 0777))
 			ret = -EACCES;
 		if (!ret && size > info.asked)
 			ret = -EINVAL;
@@ -565,8 +559,13 @@ static int64_t sysv_get(const char *name, size_t size, int shmflg,
 			if (id != -ENOENT || !(shmflg & IPC_CREAT))
 				return id;
 		}
-		if (size < 1)
-			return -EINVAL;
+		if (size < 1) {
+			/* An existing key is EEXIST first, as in Linux. */
+			if (!excl)
+				return -EINVAL;
+			id = sysv_open_name(name, 0, 0, 0, &created);
+			return id >= 0 ? -EEXIST : id == -ENOENT ? -EINVAL : id;
+		}
 		id = sysv_open_name(name, size, shmflg,
 				    SVM_OPEN_CREATE | SVM_OPEN_EXCL, &created);
 		/* Another creator won the race: open what it made. */
@@ -599,7 +598,7 @@ static void sysv_remove_id(uint64_t id)
 		.size = sizeof(rm), .flags = SVM_REMOVE_ID, .id = id,
 	};
 
-	sysv_ioctl(sysv_dev, SVM_IOC_REMOVE, &rm);
+	svmk_sysv_ioctl(svmk_sysv_dev, SVM_IOC_REMOVE, &rm);
 }
 
 int shmget(key_t key, size_t size, int shmflg)
@@ -608,9 +607,9 @@ int shmget(key_t key, size_t size, int shmflg)
 	int64_t id;
 	int ret;
 
-	ret = sysv_init();
+	ret = svmk_sysv_init();
 	if (ret < 0)
-		return sysv_fail(-ret);
+		return svmk_sysv_fail(-ret);
 	if (key == IPC_PRIVATE) {
 		id = sysv_get_private(size, shmflg);
 	} else {
@@ -620,10 +619,10 @@ int shmget(key_t key, size_t size, int shmflg)
 			      (shmflg & IPC_EXCL));
 	}
 	if (id < 0)
-		return sysv_fail(-id);
+		return svmk_sysv_fail(-id);
 	if (id > INT_MAX) {	/* not a shmid: give back what was made */
 		sysv_remove_id(id);
-		return sysv_fail(ENOSPC);
+		return svmk_sysv_fail(ENOSPC);
 	}
 	return id;
 }
@@ -640,20 +639,20 @@ void *shmat(int shmid, const void *shmaddr, int shmflg)
 	void *p;
 
 	if (shmid < 0)
-		return (void *)(intptr_t)sysv_fail(EINVAL);
+		return (void *)(intptr_t)svmk_sysv_fail(EINVAL);
 	if (addr % SHMLBA) {
 		if (!(shmflg & SHM_RND))
-			return (void *)(intptr_t)sysv_fail(EINVAL);
+			return (void *)(intptr_t)svmk_sysv_fail(EINVAL);
 		addr -= addr % SHMLBA;
 	}
 	if (!addr && (shmflg & SHM_REMAP))
-		return (void *)(intptr_t)sysv_fail(EINVAL);
-	fd = sysv_open_id(shmid, shmflg & SHM_RDONLY ? SVM_OPEN_RDONLY : 0,
+		return (void *)(intptr_t)svmk_sysv_fail(EINVAL);
+	fd = svmk_sysv_open_id(shmid, shmflg & SHM_RDONLY ? SVM_OPEN_RDONLY : 0,
 			  &info);
 	if (fd < 0)
-		return (void *)(intptr_t)sysv_fail(-fd);
+		return (void *)(intptr_t)svmk_sysv_fail(-fd);
 	ret = -EACCES;
-	if ((shmflg & SHM_EXEC) && !sysv_may(&info, S_IXUSR | S_IXGRP | S_IXOTH))
+	if ((shmflg & SHM_EXEC) && !svmk_sysv_may(&info, S_IXUSR | S_IXGRP | S_IXOTH))
 		goto out_close;
 	ret = -EINVAL;
 	if (addr && addr != info.addr)
@@ -693,15 +692,15 @@ void *shmat(int shmid, const void *shmaddr, int shmflg)
 		ret = errno == EEXIST ? -EINVAL : -errno;
 		goto out_unlock;
 	}
-	ret = sysv_attach_add(&a);
+	ret = p == (void *)addr ? sysv_attach_add(&a) : -EINVAL;
 	if (ret < 0)
-		sysv_unmap(addr, addr + a.len);
+		sysv_unmap((uintptr_t)p, (uintptr_t)p + a.len);
 out_unlock:
 	pthread_mutex_unlock(&sysv_lock);
 out_close:
 	close(fd);
 	if (ret < 0)
-		return (void *)(intptr_t)sysv_fail(-ret);
+		return (void *)(intptr_t)svmk_sysv_fail(-ret);
 	return (void *)addr;
 }
 
@@ -737,219 +736,5 @@ int shmdt(const void *shmaddr)
 	ret = live ? 0 : -EINVAL;
 out:
 	pthread_mutex_unlock(&sysv_lock);
-	return ret < 0 ? sysv_fail(-ret) : 0;
-}
-
-/* ---- shmctl ------------------------------------------------------------- */
-
-static void sysv_to_ds(const struct svm_info *info, struct shmid_ds *ds)
-{
-	const char *key = info->name + strlen(SYSV_PREFIX);
-
-	memset(ds, 0, sizeof(*ds));
-	/* Private segments have key 0, and so has one removed, as Linux. */
-	if (strncmp(info->name, SYSV_PRIVATE, strlen(SYSV_PRIVATE)) &&
-	    !(info->flags & SVM_REGION_REMOVED))
-		ds->shm_perm.__key = (key_t)strtoul(key, NULL, 16);
-	ds->shm_perm.uid = info->uid;
-	ds->shm_perm.gid = info->gid;
-	ds->shm_perm.cuid = info->cuid;
-	ds->shm_perm.cgid = info->cgid;
-	ds->shm_perm.mode = info->mode;
-	if (info->flags & SVM_REGION_REMOVED)
-		ds->shm_perm.mode |= SHM_DEST;
-	if (info->svid_count)
-		ds->shm_perm.mode |= SHM_LOCKED;
-	ds->shm_segsz = info->asked;
-	ds->shm_atime = info->atime_ns / 1000000000;
-	ds->shm_dtime = info->dtime_ns / 1000000000;
-	ds->shm_ctime = info->chtime_ns / 1000000000;
-	ds->shm_cpid = info->cpid;
-	ds->shm_lpid = info->lpid;
-	ds->shm_nattch = info->nr_mappers;
-}
-
-static int sysv_stat(int shmid, struct shmid_ds *buf)
-{
-	struct svm_info info;
-	struct shmid_ds ds;
-	int fd;
-
-	/* The kernel checks read permission (EACCES). */
-	fd = sysv_open_id(shmid, SVM_OPEN_RDONLY, &info);
-	if (fd < 0)
-		return fd;
-	close(fd);
-	sysv_to_ds(&info, &ds);
-	return sysv_copy(buf, &ds, sizeof(ds), true);
-}
-
-static int sysv_take(const struct svm_info *info, void *arg)
-{
-	*(struct svm_info *)arg = *info;
-	return 1;
-}
-
-/* SHM_STAT, SHM_STAT_ANY: the index is the shmid. */
-static int sysv_stat_index(int index, struct shmid_ds *buf, bool any)
-{
-	struct svm_info info;
-	struct shmid_ds ds;
-	int ret;
-
-	if (index <= 0)
-		return -EINVAL;
-	ret = sysv_list(index - 1, 1, sysv_take, &info);
-	if (ret < 0)
-		return ret;
-	if (!ret || info.id != (unsigned int)index)
-		return -EINVAL;
-	if (!any && !sysv_may(&info, S_IRUSR | S_IRGRP | S_IROTH))
-		return -EACCES;
-	sysv_to_ds(&info, &ds);
-	ret = sysv_copy(buf, &ds, sizeof(ds), true);
-	return ret < 0 ? ret : index;
-}
-
-static int sysv_set(int shmid, struct shmid_ds *buf)
-{
-	struct svm_setperm sp = {
-		.size = sizeof(sp),
-		.flags = SVM_SETPERM_UID | SVM_SETPERM_GID | SVM_SETPERM_MODE,
-	};
-	struct svm_info info;
-	struct shmid_ds ds;
-	int fd, ret;
-
-	ret = sysv_copy(&ds, buf, sizeof(ds), false);
-	if (ret < 0)
-		return ret;
-	fd = sysv_open_id(shmid, SVM_OPEN_NOACCESS, &info);
-	if (fd < 0)
-		return fd;
-	sp.uid = ds.shm_perm.uid;
-	sp.gid = ds.shm_perm.gid;
-	sp.mode = ds.shm_perm.mode & 0777;
-	ret = sysv_ioctl(fd, SVM_IOC_SETPERM, &sp);
-	close(fd);
-	return ret;
-}
-
-/* Removing it again succeeds and changes nothing (the kernel's rule). */
-static int sysv_rmid(int shmid)
-{
-	struct svm_remove rm = { .size = sizeof(rm), .flags = SVM_REMOVE_ID };
-	struct svm_info info;
-	int fd, ret;
-
-	fd = sysv_open_id(shmid, SVM_OPEN_NOACCESS, &info);
-	if (fd < 0)
-		return fd;
-	close(fd);
-	rm.id = info.id;
-	ret = sysv_ioctl(sysv_dev, SVM_IOC_REMOVE, &rm);
-	return ret == -ENOENT ? -EINVAL : ret;
-}
-
-static int sysv_lock_op(int shmid, unsigned int op)
-{
-	struct svm_wire wire = {
-		.size = sizeof(wire), .op = op, .flags = SVM_WIRE_SYSV,
-	};
-	struct svm_info info;
-	int fd, ret;
-
-	fd = sysv_open_id(shmid, SVM_OPEN_NOACCESS, &info);
-	if (fd < 0)
-		return fd;
-	ret = sysv_ioctl(fd, SVM_IOC_WIRE, &wire);
-	close(fd);
-	return ret;
-}
-
-struct sysv_totals {
-	int used_ids;
-	uint64_t max_id, pages, resident;
-};
-
-static int sysv_add(const struct svm_info *info, void *arg)
-{
-	struct sysv_totals *t = arg;
-
-	t->used_ids++;
-	t->max_id = info->id;
-	t->pages += info->length / sysv_page;
-	t->resident += info->resident;
-	return 0;
-}
-
-/* IPC_INFO, SHM_INFO: the highest index (shmid) in use, 0 if none. */
-static int sysv_ipc_info(int cmd, void *buf)
-{
-	struct svm_window w = { .size = sizeof(w) };
-	struct sysv_totals t = { 0 };
-	struct shm_info si = { 0 };
-	struct shminfo i = { 0 };
-	int ret;
-
-	ret = sysv_list(0, 0, sysv_add, &t);
-	if (ret < 0)
-		return ret;
-	if (cmd == IPC_INFO) {
-		ret = sysv_ioctl(sysv_dev, SVM_IOC_WINDOW, &w);
-		if (ret < 0)
-			return ret;
-		i.shmmax = w.max_region_size;
-		i.shmmin = 1;
-		i.shmmni = w.max_regions;
-		i.shmseg = w.max_regions;
-		i.shmall = w.length / sysv_page;
-		ret = sysv_copy(buf, &i, sizeof(i), true);
-	} else {
-		si.used_ids = t.used_ids;
-		si.shm_tot = t.pages;
-		si.shm_rss = t.resident;
-		ret = sysv_copy(buf, &si, sizeof(si), true);
-	}
-	if (ret < 0)
-		return ret;
-	return t.max_id > INT_MAX ? INT_MAX : (int)t.max_id;
-}
-
-int shmctl(int shmid, int cmd, struct shmid_ds *buf)
-{
-	int ret;
-
-	ret = sysv_init();
-	if (ret < 0)
-		return sysv_fail(-ret);
-	switch (cmd & ~SYSV_IPC_64) {
-	case IPC_STAT:
-		ret = sysv_stat(shmid, buf);
-		break;
-	case SHM_STAT:
-	case SHM_STAT_ANY:
-		ret = sysv_stat_index(shmid, buf, (cmd & ~SYSV_IPC_64) ==
-				      SHM_STAT_ANY);
-		break;
-	case IPC_SET:
-		ret = sysv_set(shmid, buf);
-		break;
-	case IPC_RMID:
-		ret = sysv_rmid(shmid);
-		break;
-	case SHM_LOCK:
-		ret = sysv_lock_op(shmid, SVM_WIRE_LOCK);
-		break;
-	case SHM_UNLOCK:
-		ret = sysv_lock_op(shmid, SVM_WIRE_UNLOCK);
-		break;
-	case IPC_INFO:
-	case SHM_INFO:
-		ret = sysv_ipc_info(cmd & ~SYSV_IPC_64, buf);
-		break;
-	default:
-		ret = -EINVAL;
-	}
-	return ret < 0 ? sysv_fail(-ret) : ret;
+	return ret < 0 ? svmk_sysv_fail(-ret) : 0;
 }

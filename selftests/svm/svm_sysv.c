@@ -221,6 +221,16 @@ TEST_F(sysv, ipc_excl_on_an_existing_key_is_eexist)
 	EXPECT_EQ(EEXIST, errno);
 }
 
+/* Size 0 with IPC_EXCL: EEXIST for an existing key, as Linux finds the key first. */
+TEST_F(sysv, ipc_excl_of_size_0_on_an_existing_key_is_eexist)
+{
+	key_t key = new_key();
+
+	ASSERT_LT(0, make_seg(self, key, PAGE, 0600));
+	EXPECT_EQ(-1, shmget(key, 0, IPC_CREAT | IPC_EXCL | 0600));
+	EXPECT_EQ(EEXIST, errno);
+}
+
 TEST(missing_key_without_ipc_creat_is_enoent)
 {
 	EXPECT_EQ(-1, shmget(new_key(), PAGE, 0600));
@@ -407,6 +417,93 @@ TEST_F(sysv, shm_exec_with_execute_permission_maps_prot_exec)
 
 	ASSERT_LT(0, id);
 	EXPECT_EQ(0, svm_as_user(exec_for_others, &id));
+}
+
+/* Root's CAP_IPC_OWNER passes any mode, as in the kernel's SysV IPC. */
+TEST_F(sysv, cap_ipc_owner_overrides_the_mode)
+{
+	key_t key = new_key();
+	int id = make_seg(self, key, PAGE, 0);
+	struct shmid_ds ds;
+	void *p;
+
+	ASSERT_LT(0, id);
+	EXPECT_EQ(id, shmget(key, 0, 0666));
+	p = shmat(id, NULL, SHM_EXEC);
+	ASSERT_NE((void *)-1, p);
+	EXPECT_EQ(0, shmctl(id, IPC_STAT, &ds));
+	EXPECT_EQ(0, ds.shm_perm.mode);
+	EXPECT_EQ(0, shmdt(p));
+}
+
+static int group_access(void *arg)
+{
+	int id = *(int *)arg;
+	key_t key = ((int *)arg)[1];
+	void *p;
+
+	/*
+	 * Group bits rw-, owner and other bits none: uid 1000 is in group
+	 * 1000.  The bits asked for count in every class, as ipcperms().
+	 */
+	if (shmget(key, 0, 0060) != id || shmget(key, 0, 0400) != id)
+		return 1;
+	if (shmget(key, 0, 0100) != -1 || errno != EACCES)
+		return 2;
+	p = shmat(id, NULL, 0);
+	if (p == (void *)-1)
+		return 3;
+	return shmdt(p) ? 4 : 0;
+}
+
+TEST_F(sysv, group_bits_apply_to_members_of_its_group)
+{
+	struct shmid_ds ds;
+	int arg[2];
+
+	arg[1] = new_key();
+	arg[0] = make_seg(self, arg[1], PAGE, 0600);
+	ASSERT_LT(0, arg[0]);
+	ASSERT_EQ(0, shmctl(arg[0], IPC_STAT, &ds));
+	ds.shm_perm.gid = 1000;
+	ds.shm_perm.mode = 0060;
+	ASSERT_EQ(0, shmctl(arg[0], IPC_SET, &ds));
+	EXPECT_EQ(0, svm_as_user(group_access, arg));
+}
+
+/*
+ * A member of the creator's group (cgid) has the group bits even once
+ * IPC_SET gave the segment another group, as ipcperms() grants them.
+ */
+TEST_F(sysv, group_bits_apply_to_the_creators_group)
+{
+	key_t key = new_key();
+	int id = make_seg(self, key, PAGE, 0600);
+	gid_t creator = getegid();
+	struct shmid_ds ds;
+	pid_t pid;
+
+	ASSERT_LT(0, id);
+	ASSERT_EQ(0, shmctl(id, IPC_STAT, &ds));
+	ds.shm_perm.gid = 2000;
+	ds.shm_perm.mode = 0060;
+	ASSERT_EQ(0, shmctl(id, IPC_SET, &ds));
+	pid = fork();
+	if (pid == 0) {
+		void *p;
+
+		if (setgroups(1, &creator) || setresgid(1000, 1000, 1000) ||
+		    setresuid(1000, 1000, 1000))
+			_exit(10);
+		if (shmget(key, 0, 0060) != id)
+			_exit(1);
+		p = shmat(id, NULL, 0);
+		if (p == (void *)-1)
+			_exit(2);
+		_exit(shmdt(p) || shmctl(id, IPC_STAT, &ds) ? 3 : 0);
+	}
+	ASSERT_LT(0, pid);
+	EXPECT_EQ(0, status_of(pid));
 }
 
 /* ---- shmat -------------------------------------------------------------- */
