@@ -1119,6 +1119,37 @@ TEST_F(sysvk, info_exit_detach)
 	close(fd);
 }
 
+/*
+ * A fork child leaving: the attach was the parent's, the detach is the
+ * child's, whose exit tears its copy of the mapping down.
+ */
+TEST_F(sysvk, info_fork_child_exit)
+{
+	int fd = svm_create(self->dev, self->name, LEN), status;
+	struct svm_info info;
+	uint64_t t0;
+	pid_t child;
+	void *p;
+
+	ASSERT_LE(0, fd);
+	p = svm_map(fd, LEN, PROT_READ);
+	ASSERT_NE(MAP_FAILED, p);
+	t0 = real_ns();
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0)
+		_exit(0);
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	ASSERT_EQ(0, status);
+	ASSERT_TRUE(POLL_UNTIL(info_of(fd).nr_mappers == 1, 5000));
+	info = info_of(fd);
+	EXPECT_EQ(child, info.lpid);
+	EXPECT_EQ(2, info.nr_attaches);
+	EXPECT_LE(t0, info.dtime_ns);
+	munmap(p, LEN);
+	close(fd);
+}
+
 /* An attacher killed by SIGKILL: lpid is the killed process, dtime set. */
 TEST_F(sysvk, info_sigkill_detach)
 {
