@@ -67,17 +67,25 @@ static struct svm_mm *svm_mm_find(struct svm_region *r,
 }
 
 /*
- * An attach or a detach of r by the process by at now (CLOCK_MONOTONIC),
- * into *when (CLOCK_REALTIME) and lpid; r->lock held.  Returns the pid
- * lpid held before, for the caller to put.
+ * An attach or a detach of r by the process by, into *when
+ * (CLOCK_REALTIME) and lpid; r->lock held.  SysV keeps seconds, so the
+ * coarse clock (the last tick's time, no clocksource read: that may cost
+ * a microsecond) does, unless a watch queues the event: then one reading
+ * serves both, in *now for svm_watch_queue().  Returns the pid lpid held
+ * before, for the caller to put.
  */
 static struct pid *svm_attach_note(struct svm_region *r, struct pid *by,
-				   ktime_t now, u64 *when)
+				   ktime_t *now, u64 *when)
 {
 	struct pid *old = r->lpid;
 
 	lockdep_assert_held(&r->lock);
-	*when = ktime_to_ns(ktime_mono_to_real(now));
+	if (list_empty(&r->watches)) {
+		*when = ktime_get_coarse_real_ns();
+	} else {
+		*now = ktime_get();
+		*when = ktime_to_ns(ktime_mono_to_real(*now));
+	}
 	r->lpid = get_pid(by);
 	return old;
 }
@@ -145,8 +153,7 @@ static int svm_mm_add(struct svm_region *r, struct mm_struct *mm,
 		list_add_tail(&m->node, &r->mappers);
 		WRITE_ONCE(r->nr_mappers, r->nr_mappers + 1);
 		r->nr_attaches++;
-		ev.now = ktime_get();
-		old = svm_attach_note(r, task_tgid(current), ev.now,
+		old = svm_attach_note(r, task_tgid(current), &ev.now,
 				      &r->atime_ns);
 		ev.who = m->who;
 		svm_watch_queue(r, &ev);
@@ -183,8 +190,7 @@ static void svm_mm_del(struct svm_region *r, struct mm_struct *mm)
 		list_del(&m->node);
 		WRITE_ONCE(r->nr_mappers, r->nr_mappers - 1);
 		who = m->who;
-		ev.now = ktime_get();
-		old = svm_attach_note(r, svm_attach_leaver(mm, who), ev.now,
+		old = svm_attach_note(r, svm_attach_leaver(mm, who), &ev.now,
 				      &r->dtime_ns);
 		if (!list_empty(&r->watches)) {
 			ev.who = who;

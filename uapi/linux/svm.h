@@ -261,7 +261,8 @@ struct svm_info {
 	 * attached now: SysV's shm_nattch), a fork child's included; a
 	 * detach is one leaving (its last mapping of the region gone, by
 	 * munmap, exec, exit or a signal).  Times are CLOCK_REALTIME, 0 for
-	 * never.
+	 * never; atime_ns and dtime_ns to the kernel's tick (the coarse
+	 * clock), or the event's time when a watch queued one.
 	 */
 	__aligned_u64 atime_ns;	/* last attach */
 	__aligned_u64 dtime_ns;	/* last detach */
