@@ -273,8 +273,9 @@ static long svm_ioc_info(struct svm_region *r, void __user *uarg)
 	return svm_copy_out(uarg, usize, &info, sizeof(info));
 }
 
-static long svm_ioc_mappers(struct svm_region *r, void __user *uarg)
+static long svm_ioc_mappers(struct file *file, void __user *uarg)
 {
+	struct svm_region *r = file->private_data;
 	bool mlocked_only;
 	struct svm_mapper_snap *snap;
 	struct svm_mapper *buf = NULL;
@@ -288,6 +289,9 @@ static long svm_ioc_mappers(struct svm_region *r, void __user *uarg)
 		return err;
 	if (a.flags & ~SVM_MAPPERS_FLAGS)
 		return -EINVAL;
+	/* Who maps it is for its readers, as IPC_STAT is: no NOACCESS fd. */
+	if (!(file->f_mode & FMODE_READ))
+		return -EACCES;
 	mlocked_only = a.flags & SVM_MAPPERS_MLOCKED;
 	a.count = min(a.count, SVM_MAPPERS_BATCH);
 	if (a.count) {
@@ -423,7 +427,7 @@ long svm_region_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case SVM_IOC_INFO:
 		return svm_ioc_info(r, uarg);
 	case SVM_IOC_MAPPERS:
-		return svm_ioc_mappers(r, uarg);
+		return svm_ioc_mappers(file, uarg);
 	case SVM_IOC_WIRE:
 		return svm_ioc_wire(r, uarg);
 	case SVM_IOC_SETPERM:

@@ -481,7 +481,7 @@ TEST_F(sysvk, noaccess_info)
 	close(fd);
 }
 
-/* MAPPERS works on it. */
+/* MAPPERS does not: who maps a region is for its readers. */
 TEST_F(sysvk, noaccess_mappers)
 {
 	int fd = svm_create(self->dev, self->name, LEN), na;
@@ -492,7 +492,8 @@ TEST_F(sysvk, noaccess_mappers)
 	na = svm_open_region(self->dev, self->name, 0,
 			     SVM_OPEN_NOACCESS | SVM_OPEN_CLOEXEC, 0, NULL);
 	ASSERT_LE(0, na);
-	EXPECT_EQ(1, svm_maps_of(na, getpid()));
+	EXPECT_EQ(-EACCES, svm_get_mappers(na, NULL, 0));
+	EXPECT_EQ(1, svm_maps_of(fd, getpid()));
 	close(na);
 	munmap(p, LEN);
 	close(fd);

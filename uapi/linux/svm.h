@@ -76,8 +76,10 @@
  * SVM_OPEN_NOACCESS returns a file descriptor that grants neither read
  * nor write (like O_PATH, or shmget(2) with no permission bits asked): no
  * permission bit of the region is checked, mmap() of it fails with
- * EACCES, and so does SVM_IOC_WATCH; SVM_IOC_INFO, SVM_IOC_MAPPERS,
- * SVM_IOC_SETPERM and SVM_IOC_WIRE work on it with their own rules.  With
+ * EACCES, and so do SVM_IOC_WATCH and SVM_IOC_MAPPERS (who maps a region
+ * is for those who may read it, as IPC_STAT is); SVM_IOC_INFO (what
+ * SVM_IOC_LIST shows anyone), SVM_IOC_SETPERM and SVM_IOC_WIRE work on
+ * it with their own rules.  With
  * SVM_OPEN_CREATE a region that does not exist is still created (with the
  * mode given), and the fd still grants nothing.
  *
@@ -317,6 +319,11 @@ struct svm_list {
  * count are written.  With SVM_MAPPERS_MLOCKED, only those with a VM_LOCKED
  * mapping of the region (mlock(2), mlockall(2), MAP_LOCKED), read from
  * their VMAs at the call.  The cost is linear in the region's mappers.
+ *
+ * Errors:
+ *   EINVAL   unknown flag
+ *   EACCES   the fd was opened with SVM_OPEN_NOACCESS
+ *   ENOMEM   out of kernel memory
  */
 #define SVM_MAPPERS_MLOCKED	(1U << 0)
 #define SVM_MAPPERS_FLAGS	0x1U
